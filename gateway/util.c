@@ -1,0 +1,309 @@
+/* util.c: allocation, errors, strings and hashing shared by every module */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n ? n : 1)) == NULL)
+		fatal("malloc");
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t n)
+{
+	void *p;
+
+	if ((p = calloc(nmemb ? nmemb : 1, n ? n : 1)) == NULL)
+		fatal("calloc");
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t nmemb, size_t n)
+{
+	void *q;
+
+	if (n != 0 && nmemb > SIZE_MAX / n)
+		fatalx("xreallocarray: %zu * %zu overflows", nmemb, n);
+	if ((q = realloc(p, nmemb * n ? nmemb * n : 1)) == NULL)
+		fatal("realloc");
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	return s;
+}
+
+void
+err_clear(struct err *e)
+{
+	e->cls = ERR_NONE;
+	e->msg[0] = '\0';
+}
+
+int
+err_set(struct err *e, enum err_class cls, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	e->cls = cls;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+bool
+str_ieq(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+bool
+str_iprefix(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void
+str_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+char *
+str_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+int
+str_tonum(const char *s, long long min, long long max, long long *v_r)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*v_r = v;
+	return 0;
+}
+
+int
+str_tosize(const char *s, size_t *v_r)
+{
+	char num[32];
+	size_t n, mult = 1;
+	long long v;
+
+	n = strlen(s);
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K':
+		mult = 1024;
+		break;
+	case 'm': case 'M':
+		mult = 1024 * 1024;
+		break;
+	case 'g': case 'G':
+		mult = 1024 * 1024 * 1024;
+		break;
+	default:
+		break;
+	}
+	if (mult != 1)
+		num[n - 1] = '\0';
+	if (str_tonum(num, 0, (long long)(SIZE_MAX / 2 / mult), &v) == -1)
+		return -1;
+	*v_r = (size_t)v * mult;
+	return 0;
+}
+
+size_t
+str_distance(const char *a, const char *b, size_t cap)
+{
+	size_t d[65][65], la = strlen(a), lb = strlen(b), i, j, best;
+
+	if (la > 64 || lb > 64)
+		return cap + 1;
+	if ((la > lb ? la - lb : lb - la) > cap)
+		return cap + 1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			size_t cost = tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 1]) ? 0 : 1;
+
+			best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb] > cap ? cap + 1 : d[la][lb];
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	unsigned int c;
+	int k;
+
+	while (p < e) {
+		c = *p++;
+		if (c == 0)
+			return false;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3;
+		else
+			return false;
+		if (e - p < k)
+			return false;
+		/* reject overlongs, surrogates and values above U+10FFFF */
+		if ((c == 0xe0 && p[0] < 0xa0) || (c == 0xed && p[0] > 0x9f) ||
+		    (c == 0xf0 && p[0] < 0x90) || (c == 0xf4 && p[0] > 0x8f))
+			return false;
+		while (k-- > 0)
+			if ((*p++ & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+void
+sha256_hex(const void *p, size_t n, char out[SHA256_HEX_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	size_t i;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, md) < 0)
+		fatalx("gnutls_hash_fast failed");
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void
+uuid_v4(char out[37])
+{
+	unsigned char r[16];
+
+	if (gnutls_rnd(GNUTLS_RND_NONCE, r, sizeof(r)) < 0)
+		fatalx("gnutls_rnd failed");
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+	    r[11], r[12], r[13], r[14], r[15]);
+}
+
+int64_t
+now_epoch(void)
+{
+	const char *s;
+	struct tm tm;
+	long long v;
+	char *end;
+
+	if ((s = getenv("FLAGPOST_NOW")) != NULL && *s != '\0') {
+		if (str_tonum(s, 0, INT64_MAX, &v) == 0)
+			return v;
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+		if (end != NULL && (*end == 'Z' || *end == '\0'))
+			return (int64_t)timegm(&tm);
+		log_warnx("FLAGPOST_NOW '%s' is not a time; using the clock", s);
+	}
+	return (int64_t)time(NULL);
+}
+
+void
+time_rfc3339(int64_t t, char out[21])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
