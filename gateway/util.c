@@ -39,7 +39,7 @@ xreallocarray(void *p, size_t nmemb, size_t n)
 
 	if (n != 0 && nmemb > SIZE_MAX / n)
 		fatalx("xreallocarray: %zu * %zu overflows", nmemb, n);
-	if ((q = realloc(p, nmemb * n ? nmemb * n : 1)) == NULL)
+	if ((q = realloc(p, (nmemb * n) != 0 ? nmemb * n : 1)) == NULL)
 		fatal("realloc");
 	return q;
 }
@@ -247,20 +247,59 @@ utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+struct sha256_ctx {
+	gnutls_hash_hd_t h;
+};
+
+struct sha256_ctx *
+sha256_begin(void)
+{
+	struct sha256_ctx *c = xmalloc(sizeof(*c));
+
+	if (gnutls_hash_init(&c->h, GNUTLS_DIG_SHA256) < 0)
+		fatalx("gnutls_hash_init failed");
+	return c;
+}
+
 void
-sha256_hex(const void *p, size_t n, char out[SHA256_HEX_LEN])
+sha256_update(struct sha256_ctx *c, const void *p, size_t n)
+{
+	if (n > 0 && gnutls_hash(c->h, p, n) < 0)
+		fatalx("gnutls_hash failed");
+}
+
+static void
+hex32(const unsigned char md[32], char out[SHA256_HEX_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
 	size_t i;
 
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, md) < 0)
-		fatalx("gnutls_hash_fast failed");
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+void
+sha256_end(struct sha256_ctx **cp, char out[SHA256_HEX_LEN])
+{
+	unsigned char md[32];
+
+	gnutls_hash_deinit((*cp)->h, md);
+	hex32(md, out);
+	free(*cp);
+	*cp = NULL;
+}
+
+void
+sha256_hex(const void *p, size_t n, char out[SHA256_HEX_LEN])
+{
+	unsigned char md[32];
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, md) < 0)
+		fatalx("gnutls_hash_fast failed");
+	hex32(md, out);
 }
 
 void

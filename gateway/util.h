@@ -57,6 +57,11 @@ bool utf8_valid(const char *s, size_t n);
 /* hex SHA-256 (65 bytes with the NUL) */
 #define SHA256_HEX_LEN 65
 void sha256_hex(const void *p, size_t n, char out[SHA256_HEX_LEN]);
+/* SHA-256 over a stream */
+struct sha256_ctx;
+struct sha256_ctx *sha256_begin(void);
+void sha256_update(struct sha256_ctx *c, const void *p, size_t n);
+void sha256_end(struct sha256_ctx **c, char out[SHA256_HEX_LEN]);
 /* a random RFC 4122 version 4 UUID (37 bytes with the NUL) */
 void uuid_v4(char out[37]);
 

@@ -1,0 +1,422 @@
+/* ingest.c: a raw mail to stored records, problems and evidence */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "ingest.h"
+#include "log.h"
+
+const char *const ingest_builtin_platforms[] = {
+	"youtube", "facebook", "instagram", "tiktok", "x", "linkedin",
+	"snapchat", "twitch", "dailymotion", "jeuxvideo", "viber",
+	"microsoft", NULL
+};
+
+void
+ingest_parse(const char *raw, size_t len, const struct config *cfg,
+    enum record_kind kind_override, struct parsed *p)
+{
+	memset(p, 0, sizeof(*p));
+	err_clear(&p->mime_err);
+	if (mime_parse(raw, len, &cfg->mime, &p->msg, &p->mime_err) == -1) {
+		p->msg = NULL;
+		return;
+	}
+	p->form = form_parse(p->msg->text);
+	p->kind = form_kind(p->form, p->msg->subject, p->msg->rcpt,
+	    p->msg->nrcpt, cfg->local, cfg->default_kind, &p->kind_why,
+	    &p->bad_type);
+	if (kind_override != KIND_NONE) {
+		p->kind = kind_override;
+		p->kind_why = "command line";
+		p->bad_type = NULL;
+	}
+}
+
+void
+parsed_free(struct parsed *p)
+{
+	form_free(&p->form);
+	mime_msg_free(&p->msg);
+}
+
+const char *
+ingest_outcome_name(enum ingest_outcome o)
+{
+	switch (o) {
+	case INGEST_ACCEPTED:
+		return "accepted";
+	case INGEST_REJECTED:
+		return "rejected";
+	case INGEST_QUARANTINED:
+		return "quarantined";
+	case INGEST_UNRECOGNISED:
+		return "unrecognised";
+	case INGEST_DUPLICATE:
+		return "duplicate";
+	}
+	return "?";
+}
+
+void
+ingest_result_clear(struct ingest_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nrefs; i++)
+		free(res->refs[i]);
+	free(res->refs);
+	free(res->reason);
+	memset(res, 0, sizeof(*res));
+}
+
+int
+ingest_init(struct ingest *in, const struct config *cfg, struct store *st,
+    enum record_kind kind_override, struct err *err)
+{
+	char **contact_platforms = NULL;
+	size_t n = 0, i, j;
+
+	memset(in, 0, sizeof(*in));
+	in->cfg = cfg;
+	in->st = st;
+	in->kind_override = kind_override;
+	if (store_platforms(st, &contact_platforms, &n, err) == -1)
+		return -1;
+	for (i = 0; ingest_builtin_platforms[i] != NULL; i++) {
+		in->platforms = xreallocarray(in->platforms, in->nplatforms + 1,
+		    sizeof(char *));
+		in->platforms[in->nplatforms++] =
+		    xstrdup(ingest_builtin_platforms[i]);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < in->nplatforms; j++)
+			if (strcmp(in->platforms[j], contact_platforms[i]) == 0)
+				break;
+		if (j == in->nplatforms) {
+			in->platforms = xreallocarray(in->platforms,
+			    in->nplatforms + 1, sizeof(char *));
+			in->platforms[in->nplatforms++] = contact_platforms[i];
+		} else
+			free(contact_platforms[i]);
+	}
+	free(contact_platforms);
+	return 0;
+}
+
+void
+ingest_deinit(struct ingest *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nplatforms; i++)
+		free(in->platforms[i]);
+	free(in->platforms);
+	in->platforms = NULL;
+	in->nplatforms = 0;
+}
+
+static void
+result_ref_add(struct ingest_result *res, const char *ref)
+{
+	res->refs = xreallocarray(res->refs, res->nrefs + 1, sizeof(char *));
+	res->refs[res->nrefs++] = xstrdup(ref);
+}
+
+/* who sent it: an organisation for records, a contact for outcomes */
+struct sender {
+	struct org *org;
+	struct contact *contact;
+	char *auth;		/* what verification found */
+	char *quarantine;	/* why, or NULL */
+};
+
+static int
+sender_check(struct ingest *in, const struct parsed *p, struct sender *s,
+    struct err *err)
+{
+	const char *from = p->msg->from_addr;
+	bool need_contact = p->kind == KIND_OUTCOME;
+	bool need_org = p->kind != KIND_OUTCOME && p->kind != KIND_NONE;
+
+	memset(s, 0, sizeof(*s));
+	if (from == NULL) {
+		s->quarantine = xstrdup("the mail has no From address");
+		return 0;
+	}
+	if (!need_contact && store_org_by_sender(in->st, from, &s->org,
+	    err) == -1)
+		return -1;
+	if (!need_org && store_contact_get(in->st, from, &s->contact,
+	    err) == -1)
+		return -1;
+	if (need_org && s->org == NULL)
+		s->quarantine = xasprintf("the sender %s is not registered "
+		    "with any organisation", from);
+	else if (need_contact && s->contact == NULL)
+		s->quarantine = xasprintf("the sender %s is not a registered "
+		    "company contact", from);
+	else if (s->org == NULL && s->contact == NULL)
+		s->quarantine = xasprintf("the sender %s is neither a "
+		    "registered organisation nor a company contact", from);
+	else if (s->org != NULL && s->org->disabled)
+		s->quarantine = xasprintf("the organisation '%s' is disabled",
+		    s->org->name);
+	if (!auth_verify(p->msg, in->cfg->auth_policy, in->cfg->authserv_id,
+	    &s->auth) && s->quarantine == NULL)
+		s->quarantine = xasprintf("the sender %s is not verified: %s",
+		    from, s->auth);
+	return 0;
+}
+
+static void
+sender_clear(struct sender *s)
+{
+	org_free(&s->org);
+	contact_free(&s->contact);
+	free(s->auth);
+	free(s->quarantine);
+}
+
+/* a Message-ID, a From and a Subject for a mail too large to read whole */
+static void
+head_envelope(const char *raw, size_t len, const struct config *cfg,
+    struct parsed *p)
+{
+	struct config head_cfg = *cfg;
+	size_t n = len;
+	const char *sep;
+
+	/* only the header block: up to the first empty line */
+	if ((sep = memmem(raw, len, "\r\n\r\n", 4)) != NULL)
+		n = (size_t)(sep - raw) + 4;
+	else if ((sep = memmem(raw, len, "\n\n", 2)) != NULL)
+		n = (size_t)(sep - raw) + 2;
+	head_cfg.mime.max_size = len + 1;
+	ingest_parse(raw, n, &head_cfg, KIND_NONE, p);
+	form_free(&p->form);
+	p->kind = KIND_NONE;
+	p->kind_why = NULL;
+}
+
+static int
+store_records(struct ingest *in, int64_t msg, const struct parsed *p,
+    const struct validation *v, const struct sender *s,
+    struct ingest_result *res, struct err *err)
+{
+	int64_t *ev = NULL, rec;
+	struct record_row row;
+	char ref[32];
+	size_t i, j;
+	int ret = -1;
+
+	ev = xcalloc(p->msg->natt ? p->msg->natt : 1, sizeof(*ev));
+	for (i = 0; i < p->msg->natt; i++) {
+		const struct mime_attachment *a = &p->msg->att[i];
+
+		if (store_evidence_add(in->st, msg, a->filename, a->type,
+		    a->data, a->len, a->sha256, &ev[i], err) == -1)
+			goto out;
+	}
+	for (i = 0; i < v->nrec; i++) {
+		const struct record *r = &v->rec[i];
+		char *json = record_fields_json(r);
+
+		memset(&row, 0, sizeof(row));
+		row.kind = r->kind;
+		row.org_id = s->org ? s->org->id : 0;
+		row.contact_id = s->contact ? s->contact->id : 0;
+		row.url = r->url;
+		row.url_norm = r->url_norm;
+		row.language = record_get(r, "language");
+		row.where = r->where;
+		row.fields_json = json;
+		if (store_record_add(in->st, msg, &row, &rec, ref, err) == -1) {
+			free(json);
+			goto out;
+		}
+		free(json);
+		for (j = 0; j < p->msg->natt; j++)
+			if (store_record_evidence(in->st, rec, ev[j], err) == -1)
+				goto out;
+		for (j = 0; j < r->ntargets; j++)
+			if (store_outcome_target(in->st, rec, r->targets[j],
+			    err) == -1)
+				goto out;
+		result_ref_add(res, ref);
+	}
+	ret = 0;
+out:
+	free(ev);
+	return ret;
+}
+
+static int
+tx_begin(struct ingest *in, struct err *err)
+{
+	return in->batch ? store_savepoint(in->st, err) :
+	    store_begin(in->st, err);
+}
+
+static int
+tx_end(struct ingest *in, struct err *err)
+{
+	return in->batch ? store_release(in->st, err) :
+	    store_commit(in->st, err);
+}
+
+static void
+tx_abort(struct ingest *in)
+{
+	if (in->batch)
+		store_rollback_savepoint(in->st);
+	else
+		store_rollback(in->st);
+}
+
+int
+ingest_mail(struct ingest *in, const char *source, const char *raw,
+    size_t len, size_t size, const char *sha256, struct ingest_result *res,
+    struct err *err)
+{
+	struct parsed p;
+	struct sender s;
+	struct validation *v = NULL;
+	struct validate_ctx vctx;
+	struct message_row row;
+	const char *status = NULL;
+	char *reason = NULL;
+	int64_t dup = 0, msg;
+	bool oversize = size > in->cfg->mime.max_size;
+	size_t i;
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&s, 0, sizeof(s));
+	memset(&row, 0, sizeof(row));
+	if (oversize) {
+		head_envelope(raw, len, in->cfg, &p);
+		reason = xasprintf("the message is %zu bytes; the limit is %zu "
+		    "bytes", size, in->cfg->mime.max_size);
+		status = "rejected";
+	} else {
+		ingest_parse(raw, len, in->cfg, in->kind_override, &p);
+		if (p.msg == NULL) {
+			reason = xstrdup(p.mime_err.msg);
+			status = "rejected";
+		}
+	}
+
+	if (store_message_find(in->st, p.msg ? p.msg->message_id : NULL,
+	    sha256, &dup, err) == -1)
+		goto out;
+	if (dup != 0) {
+		res->outcome = INGEST_DUPLICATE;
+		res->message = dup;
+		ret = 0;
+		goto out;
+	}
+
+	if (status == NULL) {
+		if (sender_check(in, &p, &s, err) == -1)
+			goto out;
+		if (s.quarantine != NULL) {
+			status = "quarantined";
+			reason = xstrdup(s.quarantine);
+		} else if (p.bad_type != NULL) {
+			status = "rejected";
+			reason = xasprintf("Type: '%s' is not a kind of record; "
+			    "write flag, early-warning, hub or outcome",
+			    p.bad_type);
+		} else if (p.kind == KIND_NONE) {
+			status = "unrecognised";
+			reason = xstrdup("no Type field, no [flag], "
+			    "[early-warning], [hub] or reference tag in the "
+			    "Subject, and no kind in the address");
+		} else {
+			memset(&vctx, 0, sizeof(vctx));
+			vctx.good_faith_standing = s.org && s.org->good_faith;
+			vctx.default_licence = s.org ? s.org->licence : NULL;
+			vctx.platforms = in->platforms;
+			vctx.nplatforms = in->nplatforms;
+			vctx.max_records = in->cfg->max_records;
+			vctx.mail_date = p.msg->date;
+			v = validate_mail(p.form, p.kind, p.msg->subject, p.msg,
+			    &vctx);
+			status = v->nrec > 0 ? "accepted" : "rejected";
+		}
+	}
+
+	row.source = source;
+	row.message_id = p.msg ? p.msg->message_id : NULL;
+	row.sha256 = sha256;
+	row.size = size;
+	row.raw = raw;
+	row.raw_len = len;
+	row.from_addr = p.msg ? p.msg->from_addr : NULL;
+	row.subject = p.msg ? p.msg->subject : NULL;
+	row.date = p.msg ? p.msg->date : -1;
+	row.kind = p.kind;
+	row.kind_why = p.kind_why;
+	row.status = status;
+	row.reason = reason;
+	row.automatic = p.msg ? auth_automatic(p.msg) : NULL;
+	row.auth = s.auth;
+	row.org_id = s.org ? s.org->id : 0;
+	row.contact_id = s.contact ? s.contact->id : 0;
+
+	if (tx_begin(in, err) == -1)
+		goto out;
+	if (store_message_insert(in->st, &row, &msg, err) == -1)
+		goto abort;
+	if (reason != NULL && strcmp(status, "rejected") == 0 &&
+	    (v == NULL || v->nprob == 0)) {
+		if (store_problem_add(in->st, msg, p.bad_type ? "type" : NULL,
+		    p.bad_type, NULL, reason, err) == -1)
+			goto abort;
+		res->nproblems++;
+	}
+	for (i = 0; v != NULL && i < v->nprob; i++) {
+		const struct problem *pr = &v->prob[i];
+
+		if (store_problem_add(in->st, msg, pr->field, pr->value,
+		    pr->where, pr->text, err) == -1)
+			goto abort;
+		res->nproblems++;
+	}
+	if (v != NULL && v->nrec > 0 &&
+	    store_records(in, msg, &p, v, &s, res, err) == -1)
+		goto abort;
+	if (tx_end(in, err) == -1)
+		goto abort;
+
+	res->message = msg;
+	if (strcmp(status, "accepted") == 0)
+		res->outcome = INGEST_ACCEPTED;
+	else if (strcmp(status, "rejected") == 0)
+		res->outcome = INGEST_REJECTED;
+	else if (strcmp(status, "quarantined") == 0)
+		res->outcome = INGEST_QUARANTINED;
+	else
+		res->outcome = INGEST_UNRECOGNISED;
+	res->reason = reason;
+	reason = NULL;
+	log_info("msg=%lld source=%s status=%s records=%zu problems=%zu",
+	    (long long)msg, log_safe(source), status, res->nrefs,
+	    res->nproblems);
+	ret = 0;
+	goto out;
+abort:
+	tx_abort(in);
+	for (i = 0; i < res->nrefs; i++)
+		free(res->refs[i]);
+	res->nrefs = 0;
+out:
+	validation_free(&v);
+	sender_clear(&s);
+	parsed_free(&p);
+	free(reason);
+	return ret;
+}

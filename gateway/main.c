@@ -1,0 +1,925 @@
+/* main.c: the flagpost command line */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ingest.h"
+#include "log.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+static const char *conf_path;
+static int verbose;
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: flagpost [-c FILE] [-v] COMMAND [ARGS]\n"
+"\n"
+"commands:\n"
+"  check                          check the configuration\n"
+"  ingest [--kind K] FILE...      store mails from files\n"
+"  ingest [--kind K] -            store one mail from standard input (MTA pipe)\n"
+"  ingest [--kind K] --maildir DIR  store the mails of a Maildir\n"
+"  orgs add NAME [--domain D]... [--address A]... [--good-faith] [--licence L]\n"
+"  orgs list | show NAME | disable NAME\n"
+"  contacts add ADDRESS [--name N] [--platform P] [--languages de,fr]\n"
+"  contacts list | show ADDRESS | remove ADDRESS\n"
+"  records list [--kind K] [--org O] [--since YYYY-MM-DD]\n"
+"  records show REF|ID\n"
+"  messages list [--status S] [--since YYYY-MM-DD]\n"
+"  messages show ID\n"
+"\n"
+"The configuration is read from -c FILE, $FLAGPOST_CONF or %s.\n"
+"See flagpost(1), flagpost.conf(5) and flagpost-mail(5).\n",
+	    CONFIG_DEFAULT_PATH);
+}
+
+static void
+report_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static struct config *
+load_config(void)
+{
+	struct config *cfg = NULL;
+	const char *path = conf_path;
+
+	if (path == NULL && (path = getenv("FLAGPOST_CONF")) == NULL)
+		path = CONFIG_DEFAULT_PATH;
+	if (config_load(path, &cfg, report_stderr, NULL) != 0) {
+		fprintf(stderr, "flagpost: %s: the configuration has errors "
+		    "(see above)\n", path);
+		exit(EX_CONFIG);
+	}
+	return cfg;
+}
+
+static int
+exit_for(const struct err *err)
+{
+	switch (err->cls) {
+	case ERR_TEMP:
+		return EX_TEMPFAIL;
+	case ERR_CONFIG:
+		return EX_CONFIG;
+	case ERR_MSG:
+		return EX_DATAERR;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
+static struct store *
+open_store(const struct config *cfg)
+{
+	struct store *st = NULL;
+	struct err err;
+
+	err_clear(&err);
+	if (store_open(cfg->store, &st, &err) == -1) {
+		log_warnx("%s", err.msg);
+		exit(exit_for(&err));
+	}
+	return st;
+}
+
+/* ---------------------------------------------------------------- check */
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	const char *path = conf_path;
+	int n;
+
+	if (argc > 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	(void)argv;
+	if (path == NULL && (path = getenv("FLAGPOST_CONF")) == NULL)
+		path = CONFIG_DEFAULT_PATH;
+	n = config_load(path, &cfg, report_stderr, NULL);
+	if (n != 0) {
+		fprintf(stderr, "%s: %d problem%s\n", path, n, n == 1 ? "" : "s");
+		return 1;
+	}
+	if (cfg->auth_policy == AUTH_NONE)
+		fprintf(stderr, "%s: warning: [auth] policy = none: senders "
+		    "are not authenticated (for tests only)\n", path);
+	printf("%s: ok\n", path);
+	config_free(&cfg);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- ingest */
+
+/*
+ * Reads a whole mail from fd, keeping at most `max` + 1 bytes (so that the
+ * caller sees it is too large) and hashing all of it.
+ */
+static int
+read_mail(int fd, size_t max, struct buf *b, size_t *size_r,
+    char sha[SHA256_HEX_LEN])
+{
+	struct sha256_ctx *h = sha256_begin();
+	char chunk[65536];
+	size_t size = 0;
+	ssize_t n;
+
+	buf_reset(b);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			sha256_end(&h, sha);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		sha256_update(h, chunk, (size_t)n);
+		size += (size_t)n;
+		if (b->len <= max) {
+			size_t keep = (size_t)n;
+
+			if (keep > max + 1 - b->len)
+				keep = max + 1 - b->len;
+			if (buf_add(b, chunk, keep) == -1) {
+				sha256_end(&h, sha);
+				errno = ENOMEM;
+				return -1;
+			}
+		}
+	}
+	sha256_end(&h, sha);
+	*size_r = size;
+	return 0;
+}
+
+struct ingest_run {
+	struct ingest in;
+	struct buf mail;
+	int status;		/* exit status so far */
+	unsigned long n;
+	bool stop;		/* a temporary failure: stop and let the MTA retry */
+};
+
+static void
+print_result(const char *name, const struct ingest_result *res)
+{
+	size_t i;
+
+	printf("%s: %s", name, ingest_outcome_name(res->outcome));
+	switch (res->outcome) {
+	case INGEST_ACCEPTED:
+		for (i = 0; i < res->nrefs; i++)
+			printf(" %s", res->refs[i]);
+		if (res->nproblems > 0)
+			printf(" (%zu problem%s)", res->nproblems,
+			    res->nproblems == 1 ? "" : "s");
+		break;
+	case INGEST_REJECTED:
+		printf(" (%zu problem%s)", res->nproblems,
+		    res->nproblems == 1 ? "" : "s");
+		break;
+	case INGEST_QUARANTINED:
+	case INGEST_UNRECOGNISED:
+		printf(" (%s)", log_safe(res->reason));
+		break;
+	case INGEST_DUPLICATE:
+		printf(" of message %lld", (long long)res->message);
+		break;
+	}
+	if (res->outcome != INGEST_DUPLICATE)
+		printf(" [message %lld]", (long long)res->message);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void
+ingest_fd(struct ingest_run *run, int fd, const char *name,
+    const char *source)
+{
+	struct ingest_result res;
+	char sha[SHA256_HEX_LEN];
+	struct err err;
+	size_t size, len;
+
+	err_clear(&err);
+	if (read_mail(fd, run->in.cfg->mime.max_size, &run->mail, &size,
+	    sha) == -1) {
+		log_warn("%s: cannot read", name);
+		run->status = EX_NOINPUT;
+		return;
+	}
+	len = run->mail.len;
+	if (size > run->in.cfg->mime.max_size)
+		len = run->mail.len < 256 * 1024 ? run->mail.len : 256 * 1024;
+	if (ingest_mail(&run->in, source, buf_str(&run->mail), len, size, sha,
+	    &res, &err) == -1) {
+		log_warnx("%s: %s", name, err.msg);
+		run->status = exit_for(&err);
+		if (err.cls == ERR_TEMP)
+			run->stop = true;
+		return;
+	}
+	print_result(name, &res);
+	ingest_result_clear(&res);
+	run->n++;
+}
+
+static void
+ingest_path(struct ingest_run *run, const char *path, const char *source)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("%s", path);
+		run->status = EX_NOINPUT;
+		return;
+	}
+	ingest_fd(run, fd, path, source);
+	close(fd);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the mails of a Maildir's new/ and cur/ in name order, in batches */
+static void
+ingest_maildir(struct ingest_run *run, const char *dir)
+{
+	static const char *const subs[] = { "new", "cur" };
+	struct dirent *de;
+	struct err err;
+	char **names = NULL, *path;
+	size_t n = 0, i, s, in_tx = 0;
+	DIR *d;
+
+	for (s = 0; s < 2; s++) {
+		path = xasprintf("%s/%s", dir, subs[s]);
+		if ((d = opendir(path)) == NULL) {
+			log_warn("%s", path);
+			run->status = EX_NOINPUT;
+			free(path);
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			names = xreallocarray(names, n + 1, sizeof(*names));
+			names[n++] = xasprintf("%s/%s", path, de->d_name);
+		}
+		closedir(d);
+		free(path);
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+
+	/*
+	 * One transaction per batch of mails, a savepoint per mail: each
+	 * mail is stored whole or not at all, and the files stay where they
+	 * are, so a crash loses nothing (a second run skips what it stored).
+	 */
+	err_clear(&err);
+	run->in.batch = true;
+	for (i = 0; i < n && !run->stop; i++) {
+		if (in_tx == 0 && store_begin(run->in.st, &err) == -1) {
+			log_warnx("%s", err.msg);
+			run->status = exit_for(&err);
+			break;
+		}
+		ingest_path(run, names[i], names[i]);
+		if (++in_tx == 500 || i + 1 == n || run->stop) {
+			if (run->stop)
+				store_rollback(run->in.st);
+			else if (store_commit(run->in.st, &err) == -1) {
+				log_warnx("%s", err.msg);
+				run->status = exit_for(&err);
+				store_rollback(run->in.st);
+				run->stop = true;
+			}
+			in_tx = 0;
+		}
+	}
+	run->in.batch = false;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int
+cmd_ingest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ "maildir", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum record_kind kind = KIND_NONE;
+	const char *maildir = NULL;
+	struct config *cfg;
+	struct ingest_run run;
+	struct err err;
+	int ch, i;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "k:m:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			if ((kind = kind_parse(optarg)) == KIND_NONE) {
+				fprintf(stderr, "flagpost: --kind '%s' is not a "
+				    "kind (flag, early-warning, hub, outcome)\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'm':
+			maildir = optarg;
+			break;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((maildir == NULL) == (argc == 0)) {
+		fprintf(stderr, "flagpost: ingest needs FILE..., - or "
+		    "--maildir DIR\n");
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	if (cfg->auth_policy == AUTH_NONE)
+		log_warnx("[auth] policy = none: senders are not "
+		    "authenticated (for tests only)");
+	memset(&run, 0, sizeof(run));
+	buf_init(&run.mail, cfg->mime.max_size + 1);
+	run.in.st = open_store(cfg);
+	err_clear(&err);
+	if (ingest_init(&run.in, cfg, run.in.st, kind, &err) == -1) {
+		log_warnx("%s", err.msg);
+		run.status = exit_for(&err);
+		goto out;
+	}
+	if (maildir != NULL)
+		ingest_maildir(&run, maildir);
+	for (i = 0; i < argc && !run.stop; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			ingest_fd(&run, STDIN_FILENO, "stdin", "stdin");
+		else
+			ingest_path(&run, argv[i], argv[i]);
+	}
+out:
+	ingest_deinit(&run.in);
+	store_close(&run.in.st);
+	buf_free(&run.mail);
+	config_free(&cfg);
+	return run.status;
+}
+
+/* ---------------------------------------------------------------- orgs */
+
+static bool
+domain_ok(const char *d)
+{
+	const char *p;
+
+	if (*d == '\0' || strchr(d, '.') == NULL || *d == '.' || *d == '-')
+		return false;
+	for (p = d; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+static bool
+address_ok(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	const char *p;
+
+	if (at == NULL || at == a || !domain_ok(at + 1))
+		return false;
+	for (p = a; p < at; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("<>(),;:\"[]\\", *p) != NULL)
+			return false;
+	return true;
+}
+
+static void
+print_org(const struct org *o, bool full)
+{
+	size_t i;
+
+	if (!full) {
+		printf("%-30s %s%s", o->name, o->disabled ? "disabled " : "",
+		    o->good_faith ? "good-faith " : "");
+		for (i = 0; i < o->ndomains; i++)
+			printf(" @%s", o->domains[i]);
+		for (i = 0; i < o->naddresses; i++)
+			printf(" %s", o->addresses[i]);
+		putchar('\n');
+		return;
+	}
+	printf("name: %s\n", o->name);
+	printf("status: %s\n", o->disabled ? "disabled" : "active");
+	printf("good-faith declaration: %s\n", o->good_faith ? "standing" :
+	    "per mail");
+	printf("licence: %s\n", o->licence ? o->licence : "-");
+	printf("created: %s\n", o->created);
+	for (i = 0; i < o->ndomains; i++)
+		printf("domain: %s\n", o->domains[i]);
+	for (i = 0; i < o->naddresses; i++)
+		printf("address: %s\n", o->addresses[i]);
+}
+
+static int
+cmd_orgs(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "domain", required_argument, NULL, 'd' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "good-faith", no_argument, NULL, 'g' },
+		{ "licence", required_argument, NULL, 'l' },
+		{ "license", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config *cfg;
+	struct store *st;
+	struct org o, *op = NULL, **list = NULL;
+	struct err err;
+	const char *sub;
+	size_t n, i;
+	int ch, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	memset(&o, 0, sizeof(o));
+	err_clear(&err);
+	if (strcmp(sub, "add") == 0) {
+		optind = 1;
+		while ((ch = getopt_long(argc, argv, "d:a:gl:", opts, NULL)) !=
+		    -1) {
+			switch (ch) {
+			case 'd':
+				if (*optarg == '@')
+					optarg++;
+				if (!domain_ok(optarg)) {
+					fprintf(stderr, "flagpost: --domain "
+					    "'%s' is not a domain\n", optarg);
+					ret = EX_USAGE;
+					goto out;
+				}
+				o.domains = xreallocarray(o.domains,
+				    o.ndomains + 1, sizeof(char *));
+				o.domains[o.ndomains++] = optarg;
+				break;
+			case 'a':
+				if (!address_ok(optarg)) {
+					fprintf(stderr, "flagpost: --address "
+					    "'%s' is not a mail address\n",
+					    optarg);
+					ret = EX_USAGE;
+					goto out;
+				}
+				o.addresses = xreallocarray(o.addresses,
+				    o.naddresses + 1, sizeof(char *));
+				o.addresses[o.naddresses++] = optarg;
+				break;
+			case 'g':
+				o.good_faith = true;
+				break;
+			case 'l':
+				o.licence = optarg;
+				break;
+			default:
+				usage(stderr);
+				ret = EX_USAGE;
+				goto out;
+			}
+		}
+		if (optind != argc - 1 || *argv[optind] == '\0' ||
+		    o.ndomains + o.naddresses == 0) {
+			fprintf(stderr, "flagpost: orgs add NAME needs a name "
+			    "and at least one --domain or --address\n");
+			ret = EX_USAGE;
+			goto out;
+		}
+		o.name = argv[optind];
+	} else if ((strcmp(sub, "show") == 0 || strcmp(sub, "disable") == 0) &&
+	    argc != 2) {
+		fprintf(stderr, "flagpost: orgs %s NAME\n", sub);
+		ret = EX_USAGE;
+		goto out;
+	} else if (strcmp(sub, "list") == 0 && argc != 1) {
+		usage(stderr);
+		ret = EX_USAGE;
+		goto out;
+	} else if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
+	    strcmp(sub, "disable") != 0) {
+		fprintf(stderr, "flagpost: orgs: unknown command '%s'\n", sub);
+		ret = EX_USAGE;
+		goto out;
+	}
+
+	cfg = load_config();
+	st = open_store(cfg);
+	if (strcmp(sub, "add") == 0) {
+		if (store_org_add(st, &o, NULL, &err) == 0)
+			printf("added organisation '%s'\n", o.name);
+	} else if (strcmp(sub, "list") == 0) {
+		if (store_org_list(st, &list, &n, &err) == 0) {
+			for (i = 0; i < n; i++) {
+				print_org(list[i], false);
+				org_free(&list[i]);
+			}
+			free(list);
+		}
+	} else if (strcmp(sub, "show") == 0) {
+		if (store_org_get(st, argv[1], &op, &err) == 0) {
+			if (op == NULL) {
+				fprintf(stderr, "flagpost: no organisation "
+				    "named '%s'\n", argv[1]);
+				ret = 1;
+			} else
+				print_org(op, true);
+			org_free(&op);
+		}
+	} else if (store_org_disable(st, argv[1], &err) == 0)
+		printf("disabled organisation '%s'\n", argv[1]);
+	if (err.cls != ERR_NONE) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = err.cls == ERR_MSG ? 1 : exit_for(&err);
+	}
+	store_close(&st);
+	config_free(&cfg);
+out:
+	free(o.domains);
+	free(o.addresses);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- contacts */
+
+static void
+print_contact(const struct contact *c, bool full)
+{
+	if (!full) {
+		printf("%-40s %-12s %-10s %s\n", c->address,
+		    c->platform ? c->platform : "-",
+		    c->languages ? c->languages : "-", c->name ? c->name : "");
+		return;
+	}
+	printf("address: %s\n", c->address);
+	printf("name: %s\n", c->name ? c->name : "-");
+	printf("platform: %s\n", c->platform ? c->platform : "-");
+	printf("languages: %s\n", c->languages ? c->languages : "-");
+	printf("created: %s\n", c->created);
+}
+
+static int
+cmd_contacts(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "languages", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config *cfg;
+	struct store *st;
+	struct contact c, *cp = NULL, **list = NULL;
+	struct err err;
+	const char *sub;
+	size_t n, i;
+	int ch, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	memset(&c, 0, sizeof(c));
+	err_clear(&err);
+	if (strcmp(sub, "add") == 0) {
+		optind = 1;
+		while ((ch = getopt_long(argc, argv, "n:p:l:", opts, NULL)) !=
+		    -1) {
+			switch (ch) {
+			case 'n':
+				c.name = optarg;
+				break;
+			case 'p':
+				c.platform = optarg;
+				break;
+			case 'l':
+				c.languages = optarg;
+				break;
+			default:
+				usage(stderr);
+				return EX_USAGE;
+			}
+		}
+		if (optind != argc - 1 || !address_ok(argv[optind])) {
+			fprintf(stderr, "flagpost: contacts add ADDRESS needs "
+			    "one mail address\n");
+			return EX_USAGE;
+		}
+		c.address = argv[optind];
+	} else if ((strcmp(sub, "show") == 0 || strcmp(sub, "remove") == 0) &&
+	    argc != 2) {
+		fprintf(stderr, "flagpost: contacts %s ADDRESS\n", sub);
+		return EX_USAGE;
+	} else if (strcmp(sub, "list") == 0 && argc != 1) {
+		usage(stderr);
+		return EX_USAGE;
+	} else if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
+	    strcmp(sub, "remove") != 0) {
+		fprintf(stderr, "flagpost: contacts: unknown command '%s'\n",
+		    sub);
+		return EX_USAGE;
+	}
+
+	cfg = load_config();
+	st = open_store(cfg);
+	if (strcmp(sub, "add") == 0) {
+		if (store_contact_add(st, &c, NULL, &err) == 0)
+			printf("added contact %s\n", c.address);
+	} else if (strcmp(sub, "list") == 0) {
+		if (store_contact_list(st, &list, &n, &err) == 0) {
+			for (i = 0; i < n; i++) {
+				print_contact(list[i], false);
+				contact_free(&list[i]);
+			}
+			free(list);
+		}
+	} else if (strcmp(sub, "show") == 0) {
+		if (store_contact_get(st, argv[1], &cp, &err) == 0) {
+			if (cp == NULL) {
+				fprintf(stderr, "flagpost: no contact with the "
+				    "address '%s'\n", argv[1]);
+				ret = 1;
+			} else
+				print_contact(cp, true);
+			contact_free(&cp);
+		}
+	} else if (store_contact_remove(st, argv[1], &err) == 0)
+		printf("removed contact %s\n", argv[1]);
+	if (err.cls != ERR_NONE) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = err.cls == ERR_MSG ? 1 : exit_for(&err);
+	}
+	store_close(&st);
+	config_free(&cfg);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static bool
+date_ok(const char *s)
+{
+	long long y, m, d;
+	char tmp[11];
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	memcpy(tmp, s, 11);
+	tmp[4] = tmp[7] = '\0';
+	return str_tonum(tmp, 1970, 9999, &y) == 0 &&
+	    str_tonum(tmp + 5, 1, 12, &m) == 0 &&
+	    str_tonum(tmp + 8, 1, 31, &d) == 0;
+}
+
+static int
+cmd_records(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct record_filter f;
+	struct config *cfg;
+	struct store *st;
+	struct err err;
+	const char *sub;
+	int ch, r, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	memset(&f, 0, sizeof(f));
+	err_clear(&err);
+	if (strcmp(sub, "list") == 0) {
+		optind = 1;
+		while ((ch = getopt_long(argc, argv, "k:o:s:", opts, NULL)) !=
+		    -1) {
+			switch (ch) {
+			case 'k':
+				if (kind_parse(optarg) == KIND_NONE) {
+					fprintf(stderr, "flagpost: --kind '%s' "
+					    "is not a kind\n", optarg);
+					return EX_USAGE;
+				}
+				f.kind = kind_name(kind_parse(optarg));
+				break;
+			case 'o':
+				f.org = optarg;
+				break;
+			case 's':
+				if (!date_ok(optarg)) {
+					fprintf(stderr, "flagpost: --since '%s' "
+					    "is not a date (YYYY-MM-DD)\n",
+					    optarg);
+					return EX_USAGE;
+				}
+				f.since = optarg;
+				break;
+			default:
+				usage(stderr);
+				return EX_USAGE;
+			}
+		}
+		if (optind != argc) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	} else if (strcmp(sub, "show") != 0 || argc != 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	st = open_store(cfg);
+	if (strcmp(sub, "list") == 0)
+		r = report_records_list(st, &f, stdout, &err);
+	else if ((r = report_record_show(st, argv[1], stdout, &err)) == 1) {
+		fprintf(stderr, "flagpost: no record '%s'\n", argv[1]);
+		ret = 1;
+	}
+	if (r == -1) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = exit_for(&err);
+	}
+	store_close(&st);
+	config_free(&cfg);
+	return ret;
+}
+
+static int
+cmd_messages(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "since", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *status = NULL, *since = NULL, *sub;
+	struct config *cfg;
+	struct store *st;
+	struct err err;
+	long long id = 0;
+	int ch, r, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	err_clear(&err);
+	if (strcmp(sub, "list") == 0) {
+		optind = 1;
+		while ((ch = getopt_long(argc, argv, "s:d:", opts, NULL)) !=
+		    -1) {
+			switch (ch) {
+			case 's':
+				status = optarg;
+				break;
+			case 'd':
+				if (!date_ok(optarg)) {
+					fprintf(stderr, "flagpost: --since '%s' "
+					    "is not a date (YYYY-MM-DD)\n",
+					    optarg);
+					return EX_USAGE;
+				}
+				since = optarg;
+				break;
+			default:
+				usage(stderr);
+				return EX_USAGE;
+			}
+		}
+		if (optind != argc) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	} else if (strcmp(sub, "show") != 0 || argc != 2 ||
+	    str_tonum(argv[1], 1, INT64_MAX, &id) == -1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	st = open_store(cfg);
+	if (strcmp(sub, "list") == 0)
+		r = report_messages_list(st, status, since, stdout, &err);
+	else if ((r = report_message_show(st, id, stdout, &err)) == 1) {
+		fprintf(stderr, "flagpost: no message %lld\n", id);
+		ret = 1;
+	}
+	if (r == -1) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = exit_for(&err);
+	}
+	store_close(&st);
+	config_free(&cfg);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "check", cmd_check },
+	{ "ingest", cmd_ingest },
+	{ "orgs", cmd_orgs },
+	{ "contacts", cmd_contacts },
+	{ "records", cmd_records },
+	{ "messages", cmd_messages },
+};
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "+c:vhV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("flagpost %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_init("flagpost", true, verbose);
+	if (argc < 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(argc, argv);
+	fprintf(stderr, "flagpost: unknown command '%s'\n", argv[0]);
+	usage(stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,1358 @@
+/* store.c: the SQLite store; the only module that speaks SQL */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "log.h"
+#include "store.h"
+
+/*
+ * Migrations, numbered from 1: migration N brings user_version from N-1 to
+ * N.  Never edit one that has shipped; add the next.
+ */
+static const char *const migrations[] = {
+	/* 1: the foundation */
+	"CREATE TABLE org ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  good_faith INTEGER NOT NULL DEFAULT 0,"
+	"  licence TEXT,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE org_sender ("
+	"  org INTEGER NOT NULL REFERENCES org(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('domain', 'address')),"
+	"  value TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+	"CREATE INDEX org_sender_org ON org_sender(org);"
+	"CREATE TABLE contact ("
+	"  id INTEGER PRIMARY KEY,"
+	"  address TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  name TEXT,"
+	"  platform TEXT COLLATE NOCASE,"
+	"  languages TEXT,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE message ("
+	"  id INTEGER PRIMARY KEY,"
+	"  received TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  message_id TEXT,"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  raw BLOB NOT NULL,"
+	"  raw_complete INTEGER NOT NULL,"
+	"  from_addr TEXT,"
+	"  subject TEXT,"
+	"  date TEXT,"
+	"  kind TEXT,"
+	"  kind_why TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected',"
+	"    'quarantined', 'unrecognised')),"
+	"  reason TEXT,"
+	"  automatic TEXT,"
+	"  auth TEXT,"
+	"  org INTEGER REFERENCES org(id),"
+	"  contact INTEGER REFERENCES contact(id) ON DELETE SET NULL);"
+	"CREATE UNIQUE INDEX message_dedup ON message(sha256, coalesce(message_id, ''));"
+	"CREATE INDEX message_received ON message(received);"
+	"CREATE TABLE problem ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  field TEXT,"
+	"  value TEXT,"
+	"  location TEXT,"
+	"  text TEXT NOT NULL);"
+	"CREATE INDEX problem_message ON problem(message);"
+	"CREATE TABLE evidence ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE INDEX evidence_message ON evidence(message);"
+	"CREATE TABLE refseq ("
+	"  prefix TEXT NOT NULL,"
+	"  year INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  PRIMARY KEY (prefix, year));"
+	"CREATE TABLE record ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  uuid TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  message INTEGER NOT NULL REFERENCES message(id),"
+	"  org INTEGER REFERENCES org(id),"
+	"  contact INTEGER REFERENCES contact(id) ON DELETE SET NULL,"
+	"  status TEXT NOT NULL DEFAULT 'new',"
+	"  url TEXT,"
+	"  url_norm TEXT,"
+	"  language TEXT,"
+	"  location TEXT,"
+	"  fields TEXT NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE INDEX record_message ON record(message);"
+	"CREATE INDEX record_kind ON record(kind, created);"
+	"CREATE INDEX record_org ON record(org, created);"
+	"CREATE INDEX record_url_norm ON record(url_norm);"
+	"CREATE INDEX record_status ON record(status);"
+	"CREATE TABLE record_evidence ("
+	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
+	"  evidence INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (record, evidence));"
+	"CREATE TABLE outcome_target ("
+	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
+	"  target TEXT NOT NULL,"
+	"  flag INTEGER REFERENCES record(id),"
+	"  PRIMARY KEY (record, target));"
+	"CREATE INDEX outcome_target_flag ON outcome_target(flag);",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+enum stmt_id {
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_ORG_INSERT, S_ORG_SENDER_INSERT, S_ORG_BY_NAME, S_ORG_BY_ID,
+	S_ORG_SENDERS, S_ORG_BY_ADDRESS, S_ORG_BY_DOMAIN, S_ORG_LIST,
+	S_ORG_DISABLE,
+	S_CONTACT_INSERT, S_CONTACT_GET, S_CONTACT_LIST, S_CONTACT_REMOVE,
+	S_PLATFORMS,
+	S_MESSAGE_FIND, S_MESSAGE_INSERT, S_PROBLEM_INSERT, S_EVIDENCE_INSERT,
+	S_REFSEQ_NEXT, S_RECORD_INSERT, S_RECORD_EVIDENCE, S_TARGET_INSERT,
+	S_RECORD_GET_REF, S_RECORD_GET_ID, S_MESSAGE_GET, S_PROBLEMS,
+	S_EVIDENCE_OF_RECORD, S_TARGETS,
+	S_NSTMT
+};
+
+static const char *const stmt_sql[S_NSTMT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT mail",
+	[S_RELEASE] = "RELEASE mail",
+	[S_ROLLBACK_TO] = "ROLLBACK TO mail",
+	[S_ORG_INSERT] = "INSERT INTO org (name, good_faith, licence, created)"
+	    " VALUES (?, ?, ?, ?)",
+	[S_ORG_SENDER_INSERT] = "INSERT INTO org_sender (org, kind, value)"
+	    " VALUES (?, ?, lower(?))",
+	[S_ORG_BY_NAME] = "SELECT id, name, good_faith, licence, disabled,"
+	    " created FROM org WHERE name = ?",
+	[S_ORG_BY_ID] = "SELECT id, name, good_faith, licence, disabled,"
+	    " created FROM org WHERE id = ?",
+	[S_ORG_SENDERS] = "SELECT kind, value FROM org_sender WHERE org = ?"
+	    " ORDER BY kind, value",
+	[S_ORG_BY_ADDRESS] = "SELECT org FROM org_sender"
+	    " WHERE kind = 'address' AND value = ?",
+	[S_ORG_BY_DOMAIN] = "SELECT org FROM org_sender"
+	    " WHERE kind = 'domain' AND value = ?",
+	[S_ORG_LIST] = "SELECT id FROM org ORDER BY name",
+	[S_ORG_DISABLE] = "UPDATE org SET disabled = 1 WHERE name = ?",
+	[S_CONTACT_INSERT] = "INSERT INTO contact (address, name, platform,"
+	    " languages, created) VALUES (lower(?), ?, lower(?), ?, ?)",
+	[S_CONTACT_GET] = "SELECT id, address, name, platform, languages,"
+	    " created FROM contact WHERE address = ?",
+	[S_CONTACT_LIST] = "SELECT id, address, name, platform, languages,"
+	    " created FROM contact ORDER BY address",
+	[S_CONTACT_REMOVE] = "DELETE FROM contact WHERE address = ?",
+	[S_PLATFORMS] = "SELECT DISTINCT lower(platform) FROM contact"
+	    " WHERE platform IS NOT NULL AND platform <> '' ORDER BY 1",
+	[S_MESSAGE_FIND] = "SELECT id FROM message WHERE sha256 = ?"
+	    " AND coalesce(message_id, '') = coalesce(?, '')",
+	[S_MESSAGE_INSERT] = "INSERT INTO message (received, source,"
+	    " message_id, sha256, size, raw, raw_complete, from_addr, subject,"
+	    " date, kind, kind_why, status, reason, automatic, auth, org,"
+	    " contact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?)",
+	[S_PROBLEM_INSERT] = "INSERT INTO problem (message, field, value,"
+	    " location, text) VALUES (?, ?, ?, ?, ?)",
+	[S_EVIDENCE_INSERT] = "INSERT INTO evidence (message, name, type,"
+	    " size, sha256, data) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_REFSEQ_NEXT] = "INSERT INTO refseq (prefix, year, last)"
+	    " VALUES (?, ?, 1) ON CONFLICT (prefix, year)"
+	    " DO UPDATE SET last = last + 1 RETURNING last",
+	[S_RECORD_INSERT] = "INSERT INTO record (ref, uuid, kind, message,"
+	    " org, contact, url, url_norm, language, location, fields, created)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_RECORD_EVIDENCE] = "INSERT OR IGNORE INTO record_evidence"
+	    " (record, evidence) VALUES (?, ?)",
+	[S_TARGET_INSERT] = "INSERT OR IGNORE INTO outcome_target"
+	    " (record, target, flag) VALUES (?, upper(?),"
+	    " (SELECT id FROM record WHERE ref = upper(?) AND kind = 'flag'))",
+#define RECORD_COLS "r.id, r.ref, r.uuid, r.kind, r.status, r.created," \
+	" coalesce(o.name, c.address), r.url, r.url_norm, r.location," \
+	" r.fields, r.message FROM record r LEFT JOIN org o ON o.id = r.org" \
+	" LEFT JOIN contact c ON c.id = r.contact"
+	[S_RECORD_GET_REF] = "SELECT " RECORD_COLS " WHERE r.ref = upper(?)",
+	[S_RECORD_GET_ID] = "SELECT " RECORD_COLS " WHERE r.id = ?",
+#define MESSAGE_COLS "m.id, m.received, m.source, m.message_id, m.sha256," \
+	" m.size, m.raw_complete, m.from_addr, m.subject, m.kind," \
+	" m.kind_why, m.status, m.reason, m.automatic, m.auth, o.name," \
+	" c.address, (SELECT count(*) FROM record WHERE message = m.id)," \
+	" (SELECT count(*) FROM problem WHERE message = m.id)" \
+	" FROM message m LEFT JOIN org o ON o.id = m.org" \
+	" LEFT JOIN contact c ON c.id = m.contact"
+	[S_MESSAGE_GET] = "SELECT " MESSAGE_COLS " WHERE m.id = ?",
+	[S_PROBLEMS] = "SELECT field, value, location, text FROM problem"
+	    " WHERE message = ? ORDER BY id",
+	[S_EVIDENCE_OF_RECORD] = "SELECT e.name, e.type, e.size, e.sha256"
+	    " FROM evidence e JOIN record_evidence re ON re.evidence = e.id"
+	    " WHERE re.record = ? ORDER BY e.id",
+	[S_TARGETS] = "SELECT t.target, r.status FROM outcome_target t"
+	    " LEFT JOIN record r ON r.id = t.flag WHERE t.record = ?"
+	    " ORDER BY t.target",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[S_NSTMT];
+};
+
+static int
+db_err(struct store *st, struct err *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	int prim = code & 0xff;
+	enum err_class cls = ERR_SYS;
+
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED || prim == SQLITE_FULL ||
+	    prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN ||
+	    prim == SQLITE_PROTOCOL)
+		cls = ERR_TEMP;
+	else if (prim == SQLITE_CONSTRAINT)
+		cls = ERR_MSG;
+	return err_set(err, cls, "store %s: %s: %s", st->path, what,
+	    sqlite3_errmsg(st->db));
+}
+
+static sqlite3_stmt *
+stmt_get(struct store *st, enum stmt_id id, struct err *err)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			db_err(st, err, "prepare");
+			return NULL;
+		}
+		st->stmt[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void
+bind_id(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v <= 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* runs a statement that returns no rows */
+static int
+stmt_done(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_err(st, err, what);
+	return 0;
+}
+
+static int
+exec_sql(struct store *st, const char *sql, struct err *err, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(st, err, what);
+	return 0;
+}
+
+static int
+migrate(struct store *st, struct err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0, i;
+	char sql[64];
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", err, "begin migration") == -1)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		db_err(st, err, "read schema version");
+		goto fail;
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > NMIGRATIONS) {
+		err_set(err, ERR_CONFIG, "store %s has schema version %d; this "
+		    "flagpost knows up to %d: use a newer flagpost", st->path,
+		    version, NMIGRATIONS);
+		goto fail;
+	}
+	for (i = version; i < NMIGRATIONS; i++) {
+		if (exec_sql(st, migrations[i], err, "migrate") == -1)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (exec_sql(st, sql, err, "migrate") == -1)
+			goto fail;
+		log_info("store %s: migrated to schema version %d", st->path,
+		    i + 1);
+	}
+	return exec_sql(st, "COMMIT", err, "commit migration");
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_open(const char *path, struct store **st_r, struct err *err)
+{
+	struct store *st;
+
+	*st_r = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (st->db == NULL)
+			err_set(err, ERR_TEMP, "store %s: cannot open", path);
+		else
+			err_set(err, ERR_TEMP, "store %s: cannot open: %s",
+			    path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 10000);
+	/*
+	 * WAL: readers never block the writer.  synchronous=FULL: a mail
+	 * whose ingest returned 0 to the MTA is on disk.
+	 */
+	if (exec_sql(st, "PRAGMA journal_mode = WAL", err, "set WAL") == -1 ||
+	    exec_sql(st, "PRAGMA synchronous = FULL", err, "set sync") == -1 ||
+	    exec_sql(st, "PRAGMA foreign_keys = ON", err, "foreign keys") == -1 ||
+	    migrate(st, err) == -1)
+		goto fail;
+	*st_r = st;
+	return 0;
+fail:
+	store_close(&st);
+	return -1;
+}
+
+void
+store_close(struct store **stp)
+{
+	struct store *st;
+	int i;
+
+	if (stp == NULL || (st = *stp) == NULL)
+		return;
+	for (i = 0; i < S_NSTMT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+	*stp = NULL;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+simple(struct store *st, enum stmt_id id, struct err *err, const char *what)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, id, err)) == NULL)
+		return -1;
+	return stmt_done(st, s, err, what);
+}
+
+int
+store_begin(struct store *st, struct err *err)
+{
+	return simple(st, S_BEGIN, err, "begin");
+}
+
+int
+store_commit(struct store *st, struct err *err)
+{
+	return simple(st, S_COMMIT, err, "commit");
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)simple(st, S_ROLLBACK, NULL, "rollback");
+}
+
+int
+store_savepoint(struct store *st, struct err *err)
+{
+	return simple(st, S_SAVEPOINT, err, "savepoint");
+}
+
+int
+store_release(struct store *st, struct err *err)
+{
+	return simple(st, S_RELEASE, err, "release");
+}
+
+void
+store_rollback_savepoint(struct store *st)
+{
+	if (simple(st, S_ROLLBACK_TO, NULL, "rollback to") == 0)
+		(void)simple(st, S_RELEASE, NULL, "release");
+}
+
+static void
+now_text(char out[21])
+{
+	time_rfc3339(now_epoch(), out);
+}
+
+/* ---------------------------------------------------------------- orgs */
+
+void
+org_free(struct org **op)
+{
+	struct org *o;
+	size_t i;
+
+	if (op == NULL || (o = *op) == NULL)
+		return;
+	free(o->name);
+	free(o->licence);
+	free(o->created);
+	for (i = 0; i < o->ndomains; i++)
+		free(o->domains[i]);
+	free(o->domains);
+	for (i = 0; i < o->naddresses; i++)
+		free(o->addresses[i]);
+	free(o->addresses);
+	free(o);
+	*op = NULL;
+}
+
+static int
+org_sender_add(struct store *st, int64_t org, const char *kind,
+    const char *value, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_ORG_SENDER_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, org);
+	bind_text(s, 2, kind);
+	bind_text(s, 3, value);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(st->db) & 0xff) ==
+		    SQLITE_CONSTRAINT) {
+			sqlite3_reset(s);
+			return err_set(err, ERR_MSG, "%s '%s' already belongs "
+			    "to an organisation", kind, value);
+		}
+		return db_err(st, err, "add sender");
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_org_add(struct store *st, const struct org *o, int64_t *id_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+	int64_t id;
+	size_t i;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if ((s = stmt_get(st, S_ORG_INSERT, err)) == NULL)
+		goto fail;
+	now_text(now);
+	bind_text(s, 1, o->name);
+	sqlite3_bind_int(s, 2, o->good_faith ? 1 : 0);
+	bind_text(s, 3, o->licence);
+	bind_text(s, 4, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(st->db) & 0xff) ==
+		    SQLITE_CONSTRAINT) {
+			sqlite3_reset(s);
+			err_set(err, ERR_MSG, "an organisation named '%s' "
+			    "exists already", o->name);
+		} else
+			db_err(st, err, "add organisation");
+		goto fail;
+	}
+	sqlite3_reset(s);
+	id = sqlite3_last_insert_rowid(st->db);
+	for (i = 0; i < o->ndomains; i++)
+		if (org_sender_add(st, id, "domain", o->domains[i], err) == -1)
+			goto fail;
+	for (i = 0; i < o->naddresses; i++)
+		if (org_sender_add(st, id, "address", o->addresses[i],
+		    err) == -1)
+			goto fail;
+	if (store_commit(st, err) == -1)
+		goto fail;
+	if (id_r != NULL)
+		*id_r = id;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+static int
+org_load(struct store *st, sqlite3_stmt *s, struct org **o_r, struct err *err)
+{
+	struct org *o;
+	sqlite3_stmt *q;
+	int rc;
+
+	*o_r = NULL;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_err(st, err, "read organisation");
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->id = sqlite3_column_int64(s, 0);
+	o->name = col_dup(s, 1);
+	o->good_faith = sqlite3_column_int(s, 2) != 0;
+	o->licence = col_dup(s, 3);
+	o->disabled = sqlite3_column_int(s, 4) != 0;
+	o->created = col_dup(s, 5);
+	sqlite3_reset(s);
+	if ((q = stmt_get(st, S_ORG_SENDERS, err)) == NULL) {
+		org_free(&o);
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, o->id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(q, 0);
+
+		if (kind != NULL && strcmp(kind, "domain") == 0) {
+			o->domains = xreallocarray(o->domains, o->ndomains + 1,
+			    sizeof(char *));
+			o->domains[o->ndomains++] = col_dup(q, 1);
+		} else {
+			o->addresses = xreallocarray(o->addresses,
+			    o->naddresses + 1, sizeof(char *));
+			o->addresses[o->naddresses++] = col_dup(q, 1);
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		org_free(&o);
+		return db_err(st, err, "read senders");
+	}
+	*o_r = o;
+	return 0;
+}
+
+static int
+org_by_id(struct store *st, int64_t id, struct org **o_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_ORG_BY_ID, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return org_load(st, s, o_r, err);
+}
+
+int
+store_org_get(struct store *st, const char *name, struct org **o_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	*o_r = NULL;
+	if ((s = stmt_get(st, S_ORG_BY_NAME, err)) == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	return org_load(st, s, o_r, err);
+}
+
+static int
+lookup_id(struct store *st, enum stmt_id id, const char *value,
+    int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*id_r = 0;
+	if ((s = stmt_get(st, id, err)) == NULL)
+		return -1;
+	bind_text(s, 1, value);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id_r = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "look up");
+	return 0;
+}
+
+int
+store_org_by_sender(struct store *st, const char *addr, struct org **o_r,
+    struct err *err)
+{
+	const char *at;
+	int64_t id;
+
+	*o_r = NULL;
+	if (addr == NULL || (at = strrchr(addr, '@')) == NULL)
+		return 0;
+	if (lookup_id(st, S_ORG_BY_ADDRESS, addr, &id, err) == -1)
+		return -1;
+	if (id == 0 && lookup_id(st, S_ORG_BY_DOMAIN, at + 1, &id, err) == -1)
+		return -1;
+	if (id == 0)
+		return 0;
+	return org_by_id(st, id, o_r, err);
+}
+
+int
+store_org_list(struct store *st, struct org ***list_r, size_t *n_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	struct org **list;
+	int rc;
+
+	*list_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_ORG_LIST, err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return db_err(st, err, "list organisations");
+	}
+	list = xcalloc(n ? n : 1, sizeof(*list));
+	for (i = 0; i < n; i++) {
+		if (org_by_id(st, ids[i], &list[i], err) == -1) {
+			while (i-- > 0)
+				org_free(&list[i]);
+			free(list);
+			free(ids);
+			return -1;
+		}
+	}
+	free(ids);
+	*list_r = list;
+	*n_r = n;
+	return 0;
+}
+
+int
+store_org_disable(struct store *st, const char *name, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_ORG_DISABLE, err)) == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	if (stmt_done(st, s, err, "disable organisation") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return err_set(err, ERR_MSG, "no organisation named '%s'",
+		    name);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- contacts */
+
+void
+contact_free(struct contact **cp)
+{
+	struct contact *c;
+
+	if (cp == NULL || (c = *cp) == NULL)
+		return;
+	free(c->address);
+	free(c->name);
+	free(c->platform);
+	free(c->languages);
+	free(c->created);
+	free(c);
+	*cp = NULL;
+}
+
+int
+store_contact_add(struct store *st, const struct contact *c, int64_t *id_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_CONTACT_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, c->address);
+	bind_text(s, 2, c->name);
+	bind_text(s, 3, c->platform);
+	bind_text(s, 4, c->languages);
+	bind_text(s, 5, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(st->db) & 0xff) ==
+		    SQLITE_CONSTRAINT) {
+			sqlite3_reset(s);
+			return err_set(err, ERR_MSG, "a contact with the "
+			    "address '%s' exists already", c->address);
+		}
+		sqlite3_reset(s);
+		return db_err(st, err, "add contact");
+	}
+	sqlite3_reset(s);
+	if (id_r != NULL)
+		*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static struct contact *
+contact_row(sqlite3_stmt *s)
+{
+	struct contact *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	c->address = col_dup(s, 1);
+	c->name = col_dup(s, 2);
+	c->platform = col_dup(s, 3);
+	c->languages = col_dup(s, 4);
+	c->created = col_dup(s, 5);
+	return c;
+}
+
+int
+store_contact_get(struct store *st, const char *address, struct contact **c_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*c_r = NULL;
+	if (address == NULL)
+		return 0;
+	if ((s = stmt_get(st, S_CONTACT_GET, err)) == NULL)
+		return -1;
+	bind_text(s, 1, address);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*c_r = contact_row(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read contact");
+	return 0;
+}
+
+int
+store_contact_list(struct store *st, struct contact ***list_r, size_t *n_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	struct contact **list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*list_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_CONTACT_LIST, err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		list = xreallocarray(list, n + 1, sizeof(*list));
+		list[n++] = contact_row(s);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		while (n-- > 0)
+			contact_free(&list[n]);
+		free(list);
+		return db_err(st, err, "list contacts");
+	}
+	*list_r = list;
+	*n_r = n;
+	return 0;
+}
+
+int
+store_contact_remove(struct store *st, const char *address, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_CONTACT_REMOVE, err)) == NULL)
+		return -1;
+	bind_text(s, 1, address);
+	if (stmt_done(st, s, err, "remove contact") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return err_set(err, ERR_MSG, "no contact with the address '%s'",
+		    address);
+	return 0;
+}
+
+int
+store_platforms(struct store *st, char ***list_r, size_t *n_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	char **list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*list_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_PLATFORMS, err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		list = xreallocarray(list, n + 1, sizeof(*list));
+		list[n++] = col_dup(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		while (n-- > 0)
+			free(list[n]);
+		free(list);
+		return db_err(st, err, "list platforms");
+	}
+	*list_r = list;
+	*n_r = n;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- mails */
+
+int
+store_message_find(struct store *st, const char *message_id,
+    const char *sha256, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*id_r = 0;
+	if ((s = stmt_get(st, S_MESSAGE_FIND, err)) == NULL)
+		return -1;
+	bind_text(s, 1, sha256);
+	bind_text(s, 2, message_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id_r = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "find message");
+	return 0;
+}
+
+int
+store_message_insert(struct store *st, const struct message_row *m,
+    int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21], date[21];
+
+	if ((s = stmt_get(st, S_MESSAGE_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, now);
+	bind_text(s, 2, m->source);
+	bind_text(s, 3, m->message_id);
+	bind_text(s, 4, m->sha256);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->size);
+	sqlite3_bind_blob64(s, 6, m->raw_len ? m->raw : "", m->raw_len,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, m->raw_len == m->size);
+	bind_text(s, 8, m->from_addr);
+	bind_text(s, 9, m->subject);
+	if (m->date >= 0) {
+		time_rfc3339(m->date, date);
+		bind_text(s, 10, date);
+	}
+	bind_text(s, 11, m->kind != KIND_NONE ? kind_name(m->kind) : NULL);
+	bind_text(s, 12, m->kind_why);
+	bind_text(s, 13, m->status);
+	bind_text(s, 14, m->reason);
+	bind_text(s, 15, m->automatic);
+	bind_text(s, 16, m->auth);
+	bind_id(s, 17, m->org_id);
+	bind_id(s, 18, m->contact_id);
+	if (stmt_done(st, s, err, "store message") == -1)
+		return -1;
+	*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_problem_add(struct store *st, int64_t msg, const char *field,
+    const char *value, const char *where, const char *text, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_PROBLEM_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, msg);
+	bind_text(s, 2, field);
+	bind_text(s, 3, value);
+	bind_text(s, 4, where);
+	bind_text(s, 5, text);
+	return stmt_done(st, s, err, "store problem");
+}
+
+int
+store_evidence_add(struct store *st, int64_t msg, const char *name,
+    const char *type, const void *data, size_t len, const char *sha256,
+    int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_EVIDENCE_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, msg);
+	bind_text(s, 2, name);
+	bind_text(s, 3, type);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)len);
+	bind_text(s, 5, sha256);
+	sqlite3_bind_blob64(s, 6, len ? data : "", len, SQLITE_STATIC);
+	if (stmt_done(st, s, err, "store evidence") == -1)
+		return -1;
+	*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static int
+ref_next(struct store *st, enum record_kind kind, char *ref_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+	long long year, seq;
+	int rc;
+
+	if ((s = stmt_get(st, S_REFSEQ_NEXT, err)) == NULL)
+		return -1;
+	now_text(now);
+	year = (now[0] - '0') * 1000 + (now[1] - '0') * 100 +
+	    (now[2] - '0') * 10 + (now[3] - '0');
+	bind_text(s, 1, kind_ref_prefix(kind));
+	sqlite3_bind_int64(s, 2, year);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_err(st, err, "allocate reference");
+	}
+	seq = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	snprintf(ref_r, 32, "%s-%lld-%06lld", kind_ref_prefix(kind), year, seq);
+	return 0;
+}
+
+int
+store_record_add(struct store *st, int64_t msg, const struct record_row *r,
+    int64_t *id_r, char *ref_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21], uuid[37];
+
+	if (ref_next(st, r->kind, ref_r, err) == -1)
+		return -1;
+	if ((s = stmt_get(st, S_RECORD_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	uuid_v4(uuid);
+	bind_text(s, 1, ref_r);
+	bind_text(s, 2, uuid);
+	bind_text(s, 3, kind_name(r->kind));
+	sqlite3_bind_int64(s, 4, msg);
+	bind_id(s, 5, r->org_id);
+	bind_id(s, 6, r->contact_id);
+	bind_text(s, 7, r->url);
+	bind_text(s, 8, r->url_norm);
+	bind_text(s, 9, r->language);
+	bind_text(s, 10, r->where);
+	bind_text(s, 11, r->fields_json);
+	bind_text(s, 12, now);
+	if (stmt_done(st, s, err, "store record") == -1)
+		return -1;
+	*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_record_evidence(struct store *st, int64_t rec, int64_t ev,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_RECORD_EVIDENCE, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	sqlite3_bind_int64(s, 2, ev);
+	return stmt_done(st, s, err, "link evidence");
+}
+
+int
+store_outcome_target(struct store *st, int64_t rec, const char *target,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_TARGET_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	bind_text(s, 2, target);
+	bind_text(s, 3, target);
+	return stmt_done(st, s, err, "store outcome target");
+}
+
+/* ---------------------------------------------------------------- reading */
+
+void
+record_info_free(struct record_info **rp)
+{
+	struct record_info *r;
+
+	if (rp == NULL || (r = *rp) == NULL)
+		return;
+	free(r->ref);
+	free(r->uuid);
+	free(r->kind);
+	free(r->status);
+	free(r->created);
+	free(r->org);
+	free(r->url);
+	free(r->url_norm);
+	free(r->where);
+	free(r->fields_json);
+	free(r);
+	*rp = NULL;
+}
+
+static struct record_info *
+record_row_read(sqlite3_stmt *s)
+{
+	struct record_info *r;
+
+	r = xcalloc(1, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->ref = col_dup(s, 1);
+	r->uuid = col_dup(s, 2);
+	r->kind = col_dup(s, 3);
+	r->status = col_dup(s, 4);
+	r->created = col_dup(s, 5);
+	r->org = col_dup(s, 6);
+	r->url = col_dup(s, 7);
+	r->url_norm = col_dup(s, 8);
+	r->where = col_dup(s, 9);
+	r->fields_json = col_dup(s, 10);
+	r->message = sqlite3_column_int64(s, 11);
+	return r;
+}
+
+int
+store_records_each(struct store *st, const struct record_filter *f,
+    store_record_cb cb, void *arg, struct err *err)
+{
+	struct buf sql = BUF_INIT(4096);
+	sqlite3_stmt *s = NULL;
+	struct record_info *r;
+	int rc, n = 0, ret = -1;
+
+	buf_addstr(&sql, "SELECT " RECORD_COLS " WHERE 1");
+	if (f->kind != NULL)
+		buf_addstr(&sql, " AND r.kind = ?1");
+	if (f->org != NULL)
+		buf_addstr(&sql, " AND (o.name = ?2 COLLATE NOCASE"
+		    " OR c.address = ?2 COLLATE NOCASE)");
+	if (f->since != NULL)
+		buf_addstr(&sql, " AND r.created >= ?3");
+	if (f->message > 0)
+		buf_addstr(&sql, " AND r.message = ?4");
+	buf_addstr(&sql, " ORDER BY r.id");
+	if (sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL) !=
+	    SQLITE_OK) {
+		db_err(st, err, "list records");
+		goto out;
+	}
+	if (f->kind != NULL)
+		bind_text(s, 1, f->kind);
+	if (f->org != NULL)
+		bind_text(s, 2, f->org);
+	if (f->since != NULL)
+		bind_text(s, 3, f->since);
+	if (f->message > 0)
+		sqlite3_bind_int64(s, 4, f->message);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r = record_row_read(s);
+		n = cb(arg, r);
+		record_info_free(&r);
+		if (n != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_err(st, err, "list records");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	buf_free(&sql);
+	return ret;
+}
+
+int
+store_record_get(struct store *st, const char *ref_or_id,
+    struct record_info **r_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	long long id;
+	int rc;
+
+	*r_r = NULL;
+	if (str_tonum(ref_or_id, 1, INT64_MAX, &id) == 0) {
+		if ((s = stmt_get(st, S_RECORD_GET_ID, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+	} else {
+		if ((s = stmt_get(st, S_RECORD_GET_REF, err)) == NULL)
+			return -1;
+		bind_text(s, 1, ref_or_id);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*r_r = record_row_read(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read record");
+	return 0;
+}
+
+void
+message_info_free(struct message_info **mp)
+{
+	struct message_info *m;
+
+	if (mp == NULL || (m = *mp) == NULL)
+		return;
+	free(m->received);
+	free(m->source);
+	free(m->message_id);
+	free(m->sha256);
+	free(m->from_addr);
+	free(m->subject);
+	free(m->kind);
+	free(m->kind_why);
+	free(m->status);
+	free(m->reason);
+	free(m->automatic);
+	free(m->auth);
+	free(m->org);
+	free(m->contact);
+	free(m);
+	*mp = NULL;
+}
+
+static struct message_info *
+message_row_read(sqlite3_stmt *s)
+{
+	struct message_info *m;
+
+	m = xcalloc(1, sizeof(*m));
+	m->id = sqlite3_column_int64(s, 0);
+	m->received = col_dup(s, 1);
+	m->source = col_dup(s, 2);
+	m->message_id = col_dup(s, 3);
+	m->sha256 = col_dup(s, 4);
+	m->size = sqlite3_column_int64(s, 5);
+	m->raw_complete = sqlite3_column_int(s, 6) != 0;
+	m->from_addr = col_dup(s, 7);
+	m->subject = col_dup(s, 8);
+	m->kind = col_dup(s, 9);
+	m->kind_why = col_dup(s, 10);
+	m->status = col_dup(s, 11);
+	m->reason = col_dup(s, 12);
+	m->automatic = col_dup(s, 13);
+	m->auth = col_dup(s, 14);
+	m->org = col_dup(s, 15);
+	m->contact = col_dup(s, 16);
+	m->nrecords = sqlite3_column_int64(s, 17);
+	m->nproblems = sqlite3_column_int64(s, 18);
+	return m;
+}
+
+int
+store_messages_each(struct store *st, const char *status, const char *since,
+    store_message_cb cb, void *arg, struct err *err)
+{
+	struct buf sql = BUF_INIT(4096);
+	sqlite3_stmt *s = NULL;
+	struct message_info *m;
+	int rc, ret = -1;
+
+	buf_addstr(&sql, "SELECT " MESSAGE_COLS " WHERE 1");
+	if (status != NULL)
+		buf_addstr(&sql, " AND m.status = ?1");
+	if (since != NULL)
+		buf_addstr(&sql, " AND m.received >= ?2");
+	buf_addstr(&sql, " ORDER BY m.id");
+	if (sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL) !=
+	    SQLITE_OK) {
+		db_err(st, err, "list messages");
+		goto out;
+	}
+	if (status != NULL)
+		bind_text(s, 1, status);
+	if (since != NULL)
+		bind_text(s, 2, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop;
+
+		m = message_row_read(s);
+		stop = cb(arg, m);
+		message_info_free(&m);
+		if (stop != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_err(st, err, "list messages");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	buf_free(&sql);
+	return ret;
+}
+
+int
+store_message_get(struct store *st, int64_t id, struct message_info **m_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*m_r = NULL;
+	if ((s = stmt_get(st, S_MESSAGE_GET, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*m_r = message_row_read(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read message");
+	return 0;
+}
+
+int
+store_problems_each(struct store *st, int64_t msg, store_problem_cb cb,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_get(st, S_PROBLEMS, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, msg);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2),
+		    (const char *)sqlite3_column_text(s, 3)) != 0)
+			break;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read problems");
+	return 0;
+}
+
+int
+store_evidence_each(struct store *st, int64_t rec, store_evidence_cb cb,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_get(st, S_EVIDENCE_OF_RECORD, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    sqlite3_column_int64(s, 2),
+		    (const char *)sqlite3_column_text(s, 3)) != 0)
+			break;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read evidence");
+	return 0;
+}
+
+int
+store_targets_each(struct store *st, int64_t rec, store_target_cb cb,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_get(st, S_TARGETS, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1)) != 0)
+			break;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read outcome targets");
+	return 0;
+}

@@ -1,0 +1,200 @@
+/* store.h: the SQLite store; the only module that speaks SQL */
+#ifndef FLAGPOST_STORE_H
+#define FLAGPOST_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "form.h"
+#include "util.h"
+
+struct store;
+
+/*
+ * Opens or creates the store: WAL, foreign keys, a busy timeout, and the
+ * numbered migrations applied in one transaction.  A store that is locked
+ * or cannot be opened for now is ERR_TEMP.
+ */
+int store_open(const char *path, struct store **st_r, struct err *err);
+void store_close(struct store **st);
+int store_schema_version(struct store *st);
+
+/* transactions: BEGIN IMMEDIATE ... COMMIT; savepoints nest inside */
+int store_begin(struct store *st, struct err *err);
+int store_commit(struct store *st, struct err *err);
+void store_rollback(struct store *st);
+int store_savepoint(struct store *st, struct err *err);
+int store_release(struct store *st, struct err *err);
+void store_rollback_savepoint(struct store *st);
+
+/* ---- organisations (CSOs) */
+struct org {
+	int64_t id;
+	char *name;
+	bool good_faith;	/* standing good-faith declaration */
+	char *licence;		/* default licence, or NULL */
+	bool disabled;
+	char *created;
+	char **domains;
+	size_t ndomains;
+	char **addresses;
+	size_t naddresses;
+};
+int store_org_add(struct store *st, const struct org *o, int64_t *id_r,
+    struct err *err);
+/* by name (case-insensitive); *o_r is NULL when there is none */
+int store_org_get(struct store *st, const char *name, struct org **o_r,
+    struct err *err);
+/* the organisation an address belongs to: its own address, else its domain */
+int store_org_by_sender(struct store *st, const char *addr, struct org **o_r,
+    struct err *err);
+int store_org_list(struct store *st, struct org ***list_r, size_t *n_r,
+    struct err *err);
+int store_org_disable(struct store *st, const char *name, struct err *err);
+void org_free(struct org **o);
+
+/* ---- company contacts */
+struct contact {
+	int64_t id;
+	char *address;
+	char *name;
+	char *platform;
+	char *languages;	/* "de,fr" */
+	char *created;
+};
+int store_contact_add(struct store *st, const struct contact *c,
+    int64_t *id_r, struct err *err);
+int store_contact_get(struct store *st, const char *address,
+    struct contact **c_r, struct err *err);
+int store_contact_list(struct store *st, struct contact ***list_r,
+    size_t *n_r, struct err *err);
+int store_contact_remove(struct store *st, const char *address,
+    struct err *err);
+void contact_free(struct contact **c);
+/* the platform names of the contacts, lower case, sorted, distinct */
+int store_platforms(struct store *st, char ***list_r, size_t *n_r,
+    struct err *err);
+
+/* ---- mails */
+struct message_row {
+	const char *source;	/* file path, "stdin", "maildir:...", "inbox:..." */
+	const char *message_id;
+	const char *sha256;
+	size_t size;		/* of the whole mail */
+	const void *raw;	/* the mail, or its head when too large */
+	size_t raw_len;
+	const char *from_addr;
+	const char *subject;
+	int64_t date;		/* -1 */
+	enum record_kind kind;
+	const char *kind_why;
+	const char *status;	/* accepted, rejected, quarantined, unrecognised */
+	const char *reason;
+	const char *automatic;	/* why it must never be answered, or NULL */
+	const char *auth;	/* what sender verification found */
+	int64_t org_id;		/* 0 when none */
+	int64_t contact_id;	/* 0 when none */
+};
+/* the id of a stored mail with this Message-ID (or none) and SHA-256; 0 */
+int store_message_find(struct store *st, const char *message_id,
+    const char *sha256, int64_t *id_r, struct err *err);
+int store_message_insert(struct store *st, const struct message_row *m,
+    int64_t *id_r, struct err *err);
+int store_problem_add(struct store *st, int64_t msg, const char *field,
+    const char *value, const char *where, const char *text, struct err *err);
+int store_evidence_add(struct store *st, int64_t msg, const char *name,
+    const char *type, const void *data, size_t len, const char *sha256,
+    int64_t *id_r, struct err *err);
+
+struct record_row {
+	enum record_kind kind;
+	int64_t org_id;		/* 0 when none */
+	int64_t contact_id;	/* 0 when none */
+	const char *url;
+	const char *url_norm;
+	const char *language;
+	const char *where;
+	const char *fields_json;
+};
+/* a new record with its reference (e.g. FLG-2026-000123) allocated in the
+ * same transaction; ref_r holds at least 32 bytes */
+int store_record_add(struct store *st, int64_t msg, const struct record_row *r,
+    int64_t *id_r, char *ref_r, struct err *err);
+int store_record_evidence(struct store *st, int64_t rec, int64_t ev,
+    struct err *err);
+/* an outcome's target reference, linked to the flag when it is stored */
+int store_outcome_target(struct store *st, int64_t rec, const char *target,
+    struct err *err);
+
+/* ---- reading back, for the coordinators' commands */
+struct record_info {
+	int64_t id;
+	char *ref;
+	char *uuid;
+	char *kind;
+	char *status;
+	char *created;
+	char *org;		/* organisation name or contact address */
+	char *url;
+	char *url_norm;
+	char *where;
+	char *fields_json;
+	int64_t message;
+};
+struct record_filter {
+	const char *kind;	/* NULL: all */
+	const char *org;	/* NULL: all */
+	const char *since;	/* YYYY-MM-DD, NULL: all */
+	int64_t message;	/* 0: all */
+};
+typedef int (*store_record_cb)(void *arg, const struct record_info *r);
+int store_records_each(struct store *st, const struct record_filter *f,
+    store_record_cb cb, void *arg, struct err *err);
+/* by reference or numeric id; *r_r is NULL when there is none */
+int store_record_get(struct store *st, const char *ref_or_id,
+    struct record_info **r_r, struct err *err);
+void record_info_free(struct record_info **r);
+
+struct message_info {
+	int64_t id;
+	char *received;
+	char *source;
+	char *message_id;
+	char *sha256;
+	int64_t size;
+	bool raw_complete;
+	char *from_addr;
+	char *subject;
+	char *kind;
+	char *kind_why;
+	char *status;
+	char *reason;
+	char *automatic;
+	char *auth;
+	char *org;
+	char *contact;
+	int64_t nrecords;
+	int64_t nproblems;
+};
+typedef int (*store_message_cb)(void *arg, const struct message_info *m);
+int store_messages_each(struct store *st, const char *status,
+    const char *since, store_message_cb cb, void *arg, struct err *err);
+int store_message_get(struct store *st, int64_t id, struct message_info **m_r,
+    struct err *err);
+void message_info_free(struct message_info **m);
+
+typedef int (*store_problem_cb)(void *arg, const char *field,
+    const char *value, const char *where, const char *text);
+int store_problems_each(struct store *st, int64_t msg, store_problem_cb cb,
+    void *arg, struct err *err);
+typedef int (*store_evidence_cb)(void *arg, const char *name,
+    const char *type, int64_t size, const char *sha256);
+int store_evidence_each(struct store *st, int64_t rec, store_evidence_cb cb,
+    void *arg, struct err *err);
+typedef int (*store_target_cb)(void *arg, const char *target,
+    const char *flag_status);
+int store_targets_each(struct store *st, int64_t rec, store_target_cb cb,
+    void *arg, struct err *err);
+
+#endif
