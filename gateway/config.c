@@ -20,6 +20,7 @@ struct config_parse {
 	void *arg;
 	bool seen_auth_id;
 	bool seen_policy;
+	char *bad_section;	/* the last unknown section reported */
 	unsigned syntax_errors;	/* bad lines already reported */
 };
 
@@ -288,7 +289,11 @@ config_handler(void *user, const char *section, const char *name,
 			set_count(cp, name, value, 1, 100000, &cfg->max_records);
 		else
 			goto unknown;
-	} else {
+	} else if (cp->bad_section == NULL ||
+	    strcmp(cp->bad_section, section) != 0) {
+		/* once per section, at its first key */
+		free(cp->bad_section);
+		cp->bad_section = xstrdup(section);
 		problem(cp, cp->line, "unknown section '[%s]' (known: [gateway], "
 		    "[auth], [limits])", log_safe(section));
 	}
@@ -333,6 +338,7 @@ config_load(const char *path, struct config **cfg_r, config_report_fn report,
 		    "your receiving MTA writes in Authentication-Results "
 		    "(or policy = none, for tests only)");
 out:
+	free(cp.bad_section);
 	if (cp.problems == 0)
 		*cfg_r = cp.cfg;
 	else

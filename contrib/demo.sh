@@ -1,0 +1,57 @@
+#!/bin/sh
+# The gateway doing its job on a fresh Debian 12 machine: installs what it
+# needs, builds, registers two CSOs and two company contacts in a new store,
+# ingests the sample CSO mails of contrib/samples/, and shows the records,
+# the problems that the senders will be told about, and what was refused.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/contrib/setup-debian.sh"
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+	autoreconf -fi
+fi
+mkdir -p _build
+cd _build
+[ -f Makefile ] || "$top/configure" --enable-werror
+make -j"$(nproc 2>/dev/null || echo 2)" flagpost >/dev/null
+fp_bin="$top/_build/flagpost"
+
+demo=$(mktemp -d "${TMPDIR:-/tmp}/flagpost-demo.XXXXXX")
+trap 'rm -rf "$demo"' EXIT
+cat >"$demo/flagpost.conf" <<CONF
+[gateway]
+store = $demo/flagpost.db
+address = flags@gateway.example.eu
+
+[auth]
+policy = dmarc
+authserv_id = mx.gateway.example.eu
+CONF
+fp() { "$fp_bin" -c "$demo/flagpost.conf" "$@"; }
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "the coordinator registers organisations and company contacts"
+fp orgs add "CSO Example" --domain cso.example.org
+fp orgs add "Licra Demo" --domain licra.example.fr --good-faith --licence CC-BY-4.0
+fp contacts add trust@youtube.example.com --name "YouTube T&S" --platform youtube --languages de,fr,en
+fp contacts add safety@tiktok.example.com --name "TikTok T&S" --platform tiktok
+
+say "flagpost ingest: the sample mails from CSOs and companies"
+fp ingest "$top"/contrib/samples/*.eml
+
+say "flagpost records list"
+fp records list
+
+for ref in $(fp records list | awk '{print $1}'); do
+	say "flagpost records show $ref"
+	fp records show "$ref"
+done
+
+say "flagpost messages list"
+fp messages list
+for id in $(fp messages list --status rejected | awk '{print $1}') \
+    $(fp messages list --status quarantined | awk '{print $1}'); do
+	say "flagpost messages show $id (what the sender will be told, or why not)"
+	fp messages show "$id"
+done
