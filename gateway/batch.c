@@ -336,9 +336,19 @@ csv_data(struct csv_state *st)
 	char *v;
 	size_t i;
 
+	/* a row with any value counts, even when no column of it is
+	 * known: the file is then rejected, row by row */
 	for (i = 0; i < st->ncell; i++) {
 		if ((v = clean_value(st->cell[i].s, st->cell[i].n)) == NULL)
 			continue;
+		if (r == NULL) {
+			if (b->nrow >= st->max_rows) {
+				b->nmore++;
+				free(v);
+				return;
+			}
+			r = row_new(b, "row", st->rowno);
+		}
 		if (i >= st->ncol || st->coltyped[i] == NULL) {
 			if (!st->nameless_used) {
 				st->nameless_used = true;
@@ -350,14 +360,6 @@ csv_data(struct csv_state *st)
 		if (st->colname[i] == NULL) {	/* reported with the header */
 			free(v);
 			continue;
-		}
-		if (r == NULL) {
-			if (b->nrow >= st->max_rows) {
-				b->nmore++;
-				free(v);
-				return;
-			}
-			r = row_new(b, "row", st->rowno);
 		}
 		row_add(r, st->colname[i], st->coltyped[i], v);
 	}
@@ -589,7 +591,7 @@ read_json(struct batch *b, const char *data, size_t len, const char *hint,
 		data += 3;
 		len -= 3;
 	}
-	if ((root = json_loadb(data, len, 0, &jerr)) == NULL) {
+	if ((root = json_loadb(data, len, JSON_DECODE_ANY, &jerr)) == NULL) {
 		prob_add(&b->prob, &b->nprob, NULL, NULL, b->where,
 		    "%s is not valid JSON: %s (line %d, column %d)", b->label,
 		    jerr.text, jerr.line, jerr.column);
@@ -612,6 +614,22 @@ read_json(struct batch *b, const char *data, size_t len, const char *hint,
 }
 
 /* ------------------------------------------------------------- read */
+
+/* no NUL and no control character but tab, CR, LF and form feed */
+static bool
+is_text(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c < 0x20 && c != '\t' && c != '\r' && c != '\n' &&
+		    c != '\f')
+			return false;
+	}
+	return true;
+}
 
 struct batch *
 batch_read(const struct mime_attachment *a, size_t index,
@@ -644,7 +662,7 @@ batch_read(const struct mime_attachment *a, size_t index,
 		    "\"CSV UTF-8\")", b->label);
 		return b;
 	}
-	if (memchr(data, '\0', len) != NULL) {
+	if (!is_text(data, len)) {
 		prob_add(&b->prob, &b->nprob, NULL, NULL, b->where,
 		    "%s is not a text file; attach the data as CSV (UTF-8) "
 		    "or JSON", b->label);

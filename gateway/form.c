@@ -224,27 +224,20 @@ rtrim_len(const char *p, size_t len)
 	}
 }
 
-static struct line *
-split_lines(const char *text, size_t *n_r)
+/* the line at *pp, moving *pp past it; false at the end of the text */
+static bool
+next_line(const char **pp, struct line *ln)
 {
-	struct line *l = NULL;
-	size_t n = 0, cap = 0;
-	const char *p = text, *nl;
+	const char *p = *pp, *nl;
 
-	while (*p != '\0') {
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p);
-		if (n == cap) {
-			cap = cap ? cap * 2 : 128;
-			l = xreallocarray(l, cap, sizeof(*l));
-		}
-		l[n].p = p;
-		l[n].len = rtrim_len(p, (size_t)(nl - p));
-		n++;
-		p = *nl == '\n' ? nl + 1 : nl;
-	}
-	*n_r = n;
-	return l;
+	if (*p == '\0')
+		return false;
+	if ((nl = strchr(p, '\n')) == NULL)
+		nl = p + strlen(p);
+	ln->p = p;
+	ln->len = rtrim_len(p, (size_t)(nl - p));
+	*pp = *nl == '\n' ? nl + 1 : nl;
+	return true;
 }
 
 static bool
@@ -264,6 +257,10 @@ field_line(const struct line *ln, const char **canon_r, size_t *ts_r,
 	const char *p = ln->p;
 	size_t len = ln->len, i, s, e;
 
+	/* most lines are prose: no colon near the start, no field */
+	i = len < 256 ? len : 256;
+	if (memchr(p, ':', i) == NULL)
+		return false;
 	i = skip_ws(p, len, 0);
 	if (i < len && (p[i] == '*' || p[i] == '-'))
 		i = skip_ws(p, len, i + 1);
@@ -341,38 +338,43 @@ static const struct {
 	{ "W dniu ", "pisze" },
 };
 
+/* `rest` is the text after the line in question */
 static bool
-nothing_or_quote_after(const struct line *l, size_t n, size_t i)
+nothing_or_quote_after(const char *rest)
 {
-	for (; i < n; i++) {
-		if (is_blank(&l[i]))
+	struct line ln;
+
+	while (next_line(&rest, &ln)) {
+		if (is_blank(&ln))
 			continue;
-		return is_quoted(&l[i]);
+		return is_quoted(&ln);
 	}
 	return true;
 }
 
 static bool
-reply_header_at(const struct line *l, size_t n, size_t i)
+reply_header_at(const struct line *a, const char *rest)
 {
-	const struct line *a = &l[i], *b;
+	struct line b;
+	const char *after = rest;
+	bool have_b;
 	size_t k;
 
+	have_b = next_line(&after, &b);
 	for (k = 0; k < NELEM(reply_hdr); k++) {
 		if (!line_iprefix(a, reply_hdr[k].prefix))
 			continue;
 		if (a->len > 0 && a->p[a->len - 1] == ':' &&
 		    line_contains(a, reply_hdr[k].verb))
 			return line_contains(a, "@") ||
-			    nothing_or_quote_after(l, n, i + 1);
-		if (i + 1 >= n)
+			    nothing_or_quote_after(rest);
+		if (!have_b)
 			continue;
-		b = &l[i + 1];
-		if (b->len > 0 && b->p[b->len - 1] == ':' &&
+		if (b.len > 0 && b.p[b.len - 1] == ':' &&
 		    (line_contains(a, reply_hdr[k].verb) ||
-		    line_contains(b, reply_hdr[k].verb)))
-			return line_contains(a, "@") || line_contains(b, "@") ||
-			    nothing_or_quote_after(l, n, i + 2);
+		    line_contains(&b, reply_hdr[k].verb)))
+			return line_contains(a, "@") || line_contains(&b, "@") ||
+			    nothing_or_quote_after(after);
 	}
 	return false;
 }
@@ -422,29 +424,31 @@ sent_line(const struct line *ln)
 
 /* Outlook's "From: ... / Sent: ..." block, and the rule of underscores before it */
 static bool
-outlook_at(const struct line *l, size_t n, size_t i)
+outlook_at(const struct line *ln, const char *rest)
 {
+	struct line next;
 	size_t k, u;
 
-	if (from_line(&l[i])) {
-		for (k = i + 1; k < n && k <= i + 3; k++)
-			if (sent_line(&l[k]))
+	if (from_line(ln)) {
+		for (k = 0; k < 3 && next_line(&rest, &next); k++)
+			if (sent_line(&next))
 				return true;
 		return false;
 	}
-	for (u = 0; u < l[i].len && l[i].p[u] == '_'; u++)
+	for (u = 0; u < ln->len && ln->p[u] == '_'; u++)
 		;
-	if (u < 10 || u != l[i].len)
+	if (u < 10 || u != ln->len)
 		return false;
-	for (k = i + 1; k < n && is_blank(&l[k]); k++)
-		;
-	return k < n && from_line(&l[k]);
+	while (next_line(&rest, &next))
+		if (!is_blank(&next))
+			return from_line(&next);
+	return false;
 }
 
+/* `rest` is the text after the line */
 static const char *
-end_marker_at(const struct line *l, size_t n, size_t i)
+end_marker_at(const struct line *ln, const char *rest)
 {
-	const struct line *ln = &l[i];
 
 	if (ln->len == 0)
 		return NULL;
@@ -457,13 +461,20 @@ end_marker_at(const struct line *l, size_t n, size_t i)
 	case 'F': case 'f':
 	case 'V': case 'v':
 	case 'D': case 'd':
-		return outlook_at(l, n, i) ? "quoted reply" : NULL;
+		return outlook_at(ln, rest) ? "quoted reply" : NULL;
 	case 'B': case 'b':
 		return ln->len == 24 &&
 		    strncasecmp(ln->p, "Begin forwarded message:", 24) == 0 ?
 		    "quoted reply" : NULL;
+	case 'O': case 'o':	/* the first letters of reply_hdr[] */
+	case 'A': case 'a':
+	case 'L': case 'l':
+	case 'E': case 'e':
+	case 'I': case 'i':
+	case 'W': case 'w':
+		return reply_header_at(ln, rest) ? "quoted reply" : NULL;
 	default:
-		return reply_header_at(l, n, i) ? "quoted reply" : NULL;
+		return NULL;
 	}
 }
 
@@ -540,39 +551,39 @@ struct form *
 form_parse(const char *text)
 {
 	struct parse ps;
-	struct line *l;
-	const char *canon, *end;
-	size_t n, i, ts, tl, vs;
+	struct line ln;
+	const char *canon, *end, *p;
+	size_t ts, tl, vs;
+	unsigned lineno = 0;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.f = xcalloc(1, sizeof(*ps.f));
 	buf_init(&ps.val, VALUE_MAX);
 	if (text == NULL)
 		return ps.f;
-	l = split_lines(text, &n);
-	for (i = 0; i < n; i++) {
-		if (field_line(&l[i], &canon, &ts, &tl, &vs)) {
-			field_open(&ps, &l[i], (unsigned)(i + 1), canon, ts,
-			    tl, vs);
+	p = text;
+	while (next_line(&p, &ln)) {
+		lineno++;
+		if (field_line(&ln, &canon, &ts, &tl, &vs)) {
+			field_open(&ps, &ln, lineno, canon, ts, tl, vs);
 			continue;
 		}
-		if ((end = end_marker_at(l, n, i)) != NULL) {
+		if ((end = end_marker_at(&ln, p)) != NULL) {
 			ps.f->ended_by = end;
 			break;
 		}
 		if (!ps.open)
 			continue;
-		if (is_quoted(&l[i])) {
+		if (is_quoted(&ln)) {
 			/* never a field, never free text; ends a plain value */
 			if (!ps.free_text)
 				field_close(&ps);
 			continue;
 		}
-		field_continue(&ps, &l[i]);
+		field_continue(&ps, &ln);
 	}
 	field_close(&ps);
 	buf_free(&ps.val);
-	free(l);
 	return ps.f;
 }
 

@@ -70,7 +70,7 @@ host_in(const char *host, size_t hlen, const char *domain)
 static bool
 span_eq(const char *p, size_t n, const char *s)
 {
-	return strlen(s) == n && memcmp(p, s, n) == 0;
+	return n > 0 && p[0] == s[0] && strlen(s) == n && memcmp(p, s, n) == 0;
 }
 
 static bool
