@@ -391,6 +391,14 @@ csv_row(int c, void *data)
 	st->ncell = 0;
 }
 
+/* libcsv trims spaces and tabs around fields; with tabs between them,
+ * only spaces */
+static int
+space_only(unsigned char c)
+{
+	return c == ' ';
+}
+
 static void
 read_csv(struct batch *b, const char *data, size_t len, const char *hint,
     size_t max_rows)
@@ -433,10 +441,8 @@ read_csv(struct batch *b, const char *data, size_t len, const char *hint,
 	if (csv_init(&p, CSV_REPALL_NL) != 0)
 		fatalx("csv_init failed");
 	csv_set_delim(&p, delim);
-	if (delim == CSV_TAB) {
-		/* libcsv trims spaces and tabs around fields: keep tabs */
-		csv_set_space_func(&p, NULL);
-	}
+	if (delim == CSV_TAB)
+		csv_set_space_func(&p, space_only);
 	if (csv_parse(&p, data, len, csv_cell, csv_row, &st) != len ||
 	    csv_fini(&p, csv_cell, csv_row, &st) != 0)
 		prob_add(&b->prob, &b->nprob, NULL, NULL, b->where,

@@ -195,16 +195,12 @@ url_normalise(const char *url)
 		return NULL;
 
 	if (buf_addstr(&b, https ? "https://" : "http://") == -1 ||
-	    buf_add(&b, url + scheme, hs - scheme) == -1)
+	    buf_add(&b, url + scheme, hs - scheme) == -1 ||
+	    buf_add(&b, host, hlen) == -1)
 		goto fail;
-	for (i = 0; i < hlen; i++) {
-		char c = host[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (buf_addch(&b, c) == -1)
-			goto fail;
-	}
+	for (i = b.len - hlen; i < b.len; i++)
+		if (b.data[i] >= 'A' && b.data[i] <= 'Z')
+			b.data[i] = (char)(b.data[i] - 'A' + 'a');
 	if (he + 1 < aend && portv != (https ? 443u : 80u) &&
 	    buf_printf(&b, ":%lu", portv) == -1)
 		goto fail;

@@ -37,7 +37,6 @@ enum vtype {
 	V_URL,		/* absolute http/https */
 	V_DATE,		/* date or date-time */
 	V_YES,		/* "yes" */
-	V_REF,		/* outcome: references of flags */
 };
 
 /* use[] bits, per kind */
@@ -109,6 +108,7 @@ static const struct fspec fields[] = {
 	{ "access", V_CLOSED, &lex_access, { 0, 0, A, 0 }, NULL },
 	{ "comment", V_FREE, NULL, { 0, 0, 0, A }, NULL },
 	{ "type", V_KIND, NULL, { A, A, A, A }, NULL },
+	/* the sender's own reference; an outcome's are the flags it answers */
 	{ "reference", V_TEXT, NULL, { A, A, A, A | L }, NULL },
 };
 
@@ -702,8 +702,8 @@ static size_t
 split_urls(const char *s, char ***out)
 {
 	char **v = NULL;
-	const char *e, *lt;
-	size_t n = 0, len;
+	const char *e, *lt, *start = s;
+	size_t n = 0, len, k;
 
 	for (;;) {
 		while (is_space(*s) || ((*s == ',' || *s == ';') &&
@@ -729,6 +729,15 @@ split_urls(const char *s, char ***out)
 			v[n++] = xstrndup(s, len);
 		}
 		s = e;
+	}
+	/* prose ("see attached") is one bad value, not one per word */
+	for (k = 0; k < n && strpbrk(v[k], ".:/") == NULL; k++)
+		;
+	if (n > 1 && k == n) {
+		for (k = 0; k < n; k++)
+			free(v[k]);
+		v[0] = trimmed(start, strlen(start));
+		n = 1;
 	}
 	*out = v;
 	return n;
@@ -769,21 +778,98 @@ has_scheme(const char *s)
 	return true;
 }
 
+/*
+ * What a URL that is not one was probably meant to be: a typo in the
+ * scheme ("htps://"), no scheme ("www.example.org/a"), or written
+ * "defanged" as analysts do ("hxxps://example[.]org").  NULL when nothing
+ * near is a URL.
+ */
+static char *
+url_guess(const char *typed)
+{
+	struct buf b = BUF_INIT(64 * 1024);
+	const char *sep = strstr(typed, "://"), *rest, *p;
+	char scheme[16], *norm;
+	size_t n;
+
+	if (sep != NULL && has_scheme(typed)) {
+		n = (size_t)(sep - typed);
+		if (n >= sizeof(scheme))
+			return NULL;
+		memcpy(scheme, typed, n);
+		scheme[n] = '\0';
+		if (str_ieq(scheme, "hxxp") || str_ieq(scheme, "hxxps"))
+			(void)buf_addstr(&b, n == 4 ? "http://" : "https://");
+		else if (str_distance(scheme, "https", 2) <= 2 ||
+		    str_distance(scheme, "http", 1) <= 1)
+			(void)buf_addstr(&b, str_distance(scheme, "http", 1) <= 1 &&
+			    str_distance(scheme, "https", 2) > 1 ? "http://" :
+			    "https://");
+		else {
+			buf_free(&b);
+			return NULL;
+		}
+		rest = sep + 3;
+	} else {
+		if (strchr(typed, '.') == NULL || strchr(typed, ' ') != NULL)
+			return NULL;
+		n = strcspn(typed, ":/");
+		rest = typed;
+		if (typed[n] == ':' && memchr(typed, '.', n) == NULL) {
+			/* "https:/x.org", "http:x.org"; not "mailto:..." */
+			if (!((n == 4 && strncasecmp(typed, "http", 4) == 0) ||
+			    (n == 5 && strncasecmp(typed, "https", 5) == 0))) {
+				buf_free(&b);
+				return NULL;
+			}
+			(void)buf_add(&b, typed, n);
+			(void)buf_addstr(&b, "://");
+			str_lower(b.data);
+			rest = typed + n + 1;
+		} else
+			(void)buf_addstr(&b, "https://");
+		while (*rest == '/')
+			rest++;
+	}
+	for (p = rest; *p != '\0'; p++) {
+		if ((p[0] == '[' || p[0] == '(') && p[1] == '.' &&
+		    (p[2] == ']' || p[2] == ')')) {
+			(void)buf_addch(&b, '.');
+			p += 2;
+		} else
+			(void)buf_addch(&b, *p);
+	}
+	if ((norm = url_normalise(buf_str(&b))) == NULL) {
+		buf_free(&b);
+		return NULL;
+	}
+	free(norm);
+	return buf_detach(&b, NULL);
+}
+
+static bool
+is_alpha_start(const char *s)
+{
+	return (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z');
+}
+
 static void
 url_problem(struct vc *vc, int fi, const char *typed, const char *where)
 {
-	struct quote q;
+	struct quote q, q2;
+	char *guess;
 
-	if (strncasecmp(typed, "http", 4) != 0 && has_scheme(typed))
+	if ((guess = url_guess(typed)) != NULL) {
 		prob_add(vc, fields[fi].name, typed, where, "%s: '%s' is not "
-		    "an http or https address; only web content can be given",
-		    label(fi), quote(&q, typed));
-	else if (!has_scheme(typed) && strchr(typed, '.') != NULL &&
-	    strchr(typed, ' ') == NULL && strlen(typed) < 1000)
+		    "an absolute http or https address; did you mean '%s'?",
+		    label(fi), quote(&q, typed), quote(&q2, guess));
+		free(guess);
+	} else if (strncasecmp(typed, "http", 4) != 0 && (has_scheme(typed) ||
+	    (typed[strspn(typed, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] == ':' && is_alpha_start(typed))))
 		prob_add(vc, fields[fi].name, typed, where, "%s: '%s' is not "
-		    "a complete address; write it with https:// (or http://) "
-		    "in front, as the browser shows it", label(fi),
-		    quote(&q, typed));
+		    "an absolute http or https address; only web content can "
+		    "be given", label(fi), quote(&q, typed));
 	else
 		prob_add(vc, fields[fi].name, typed, where, "%s: '%s' is not "
 		    "an absolute http or https address; copy it from the "
@@ -826,13 +912,12 @@ all_words(const char *s, const char *(*look)(const char *), char ***out,
 
 /* a single-valued field given a list whose every item is good */
 static bool
-several(const struct vc *vc, int fi, const char *item)
+several(int fi, const char *item)
 {
 	char **it;
 	size_t n, i;
 	bool all = true;
 
-	(void)vc;
 	if (strpbrk(item, ",;") == NULL)
 		return false;
 	n = split_list(item, &it);
@@ -878,7 +963,7 @@ check_value(struct vc *vc, int fi, const char *item, const char *where)
 	case V_CLOSED:
 		if ((v = lex_match(fs->closed, item)) != NULL)
 			return xstrdup(v);
-		if (!list && several(vc, fi, item)) {
+		if (!list && several(fi, item)) {
 			(void)buf_printf(&b, "%s: '%s' is more than one value; "
 			    "%s takes one", label(fi), quote(&q, item),
 			    kind_noun(vc->kind));
@@ -891,7 +976,7 @@ check_value(struct vc *vc, int fi, const char *item, const char *where)
 	case V_LANG:
 		if ((v = lex_language(item)) != NULL)
 			return xstrdup(v);
-		if (!list && several(vc, fi, item)) {
+		if (!list && several(fi, item)) {
 			(void)buf_printf(&b, "%s: '%s' is more than one "
 			    "language; %s takes one: %s", label(fi),
 			    quote(&q, item), kind_noun(vc->kind),
@@ -961,8 +1046,6 @@ check_value(struct vc *vc, int fi, const char *item, const char *where)
 			return xstrdup("yes");
 		(void)buf_printf(&b, "%s: '%s' must be 'yes'; %s", label(fi),
 		    quote(&q, item), fs->need);
-		break;
-	case V_REF:
 		break;
 	}
 	prob_add(vc, fs->name, item, where, "%s", buf_str(&b));

@@ -209,27 +209,30 @@ static const struct vcase cases[] = {
 	{ "a bad URL rejects only itself", "flag", "",
 	    "URL: https://youtu.be/1\nURL: www.youtube.com/watch?v=2\n"
 	    "URL: ftp://example.org/3\nURL: https://youtu.be/4\n"
-	    "URL: not a url\n"
+	    "URL: not a url\nURL: htps://youtu.be/6 hxxps://example[.]org/7\n"
+	    "URL: mailto:a@example.org\n"
 	    "Ground: racism\nLanguage: de\nExplanation: e\nGood-Faith: yes\n",
 	    0, 0, { { NULL, NULL, NULL } },
-	    "P URL 2: URL: 'www.youtube.com/watch?v=2' is not a complete "
-	    "address; write it with https:// (or http://) in front, as the "
-	    "browser shows it\n"
-	    "P URL 3: URL: 'ftp://example.org/3' is not an http or https "
-	    "address; only web content can be given\n"
-	    "P URL 5: URL: 'not' is not an absolute http or https address; "
-	    "copy it from the browser's address bar (https://...)\n"
-	    "P URL 6: URL: 'a' is not an absolute http or https address; "
-	    "copy it from the browser's address bar (https://...)\n"
-	    "P URL 7: URL: 'url' is not an absolute http or https address; "
-	    "copy it from the browser's address bar (https://...)\n"
+	    "P URL 2: URL: 'www.youtube.com/watch?v=2' is not an absolute "
+	    "http or https address; did you mean "
+	    "'https://www.youtube.com/watch?v=2'?\n"
+	    "P URL 3: URL: 'ftp://example.org/3' is not an absolute http or "
+	    "https address; only web content can be given\n"
+	    "P URL 5: URL: 'not a url' is not an absolute http or https "
+	    "address; copy it from the browser's address bar (https://...)\n"
+	    "P URL 6: URL: 'htps://youtu.be/6' is not an absolute http or "
+	    "https address; did you mean 'https://youtu.be/6'?\n"
+	    "P URL 7: URL: 'hxxps://example[.]org/7' is not an absolute http "
+	    "or https address; did you mean 'https://example.org/7'?\n"
+	    "P URL 8: URL: 'mailto:a@example.org' is not an absolute http or "
+	    "https address; only web content can be given\n"
 	    "R - {\"explanation\":\"e\",\"good_faith\":\"yes\",\"ground\":"
 	    "[\"racism\"],\"language\":\"de\",\"url\":\"https://youtu.be/1\","
 	    "\"url_norm\":\"https://youtu.be/1\"}\n"
 	    "R - {\"explanation\":\"e\",\"good_faith\":\"yes\",\"ground\":"
 	    "[\"racism\"],\"language\":\"de\",\"url\":\"https://youtu.be/4\","
 	    "\"url_norm\":\"https://youtu.be/4\"}\n"
-	    "rejected=5" },
+	    "rejected=6" },
 	{ "a problem in a shared field rejects every URL", "flag", "",
 	    "URL: https://youtu.be/1\nURL: https://youtu.be/2\nURL: bad\n"
 	    "Ground: racism\nLanguage: Klingon\nExplanation: e\n"
@@ -391,6 +394,20 @@ static const struct vcase cases[] = {
 	    "\"good_faith\":\"yes\",\"ground\":[\"racism\",\"gender\"],"
 	    "\"language\":\"de\",\"url\":\"https://a.example/1\",\"url_norm\":"
 	    "\"https://a.example/1\"}\n"
+	    "rejected=0" },
+	{ "CSV: tab-separated, empty cells take the form's values", "flag",
+	    "", "Ground: gender\nLanguage: fr\n",
+	    STANDING, 0, { { "t.tsv.csv", "text/csv",
+	    "url\tground\tlanguage\texplanation\n"
+	    "https://a.example/1\t\tde\te\n"
+	    "  https://a.example/2 \tracism\t\tf\n" },
+	    { NULL, NULL, NULL } },
+	    "R CSV 't.tsv.csv' row 2 {\"explanation\":\"e\",\"ground\":"
+	    "[\"gender\"],\"language\":\"de\",\"url\":"
+	    "\"https://a.example/1\",\"url_norm\":\"https://a.example/1\"}\n"
+	    "R CSV 't.tsv.csv' row 3 {\"explanation\":\"f\",\"ground\":"
+	    "[\"racism\"],\"language\":\"fr\",\"url\":"
+	    "\"https://a.example/2\",\"url_norm\":\"https://a.example/2\"}\n"
 	    "rejected=0" },
 	{ "CSV: unknown, nameless and foreign columns reject the file",
 	    "flag", "", "Good-Faith: yes\n",
@@ -602,8 +619,8 @@ static const struct vcase cases[] = {
 	    0, 0, { { NULL, NULL, NULL } },
 	    "P -: Risk: 'extreme' is not a risk level; the risk levels are: "
 	    "low, medium, high, critical\n"
-	    "P -: URL: 'example.org' is not a complete address; write it with "
-	    "https:// (or http://) in front, as the browser shows it\n"
+	    "P -: URL: 'example.org' is not an absolute http or https "
+	    "address; did you mean 'https://example.org'?\n"
 	    "P -: Event-Type: 'Pride' is not an event type; the event types "
 	    "are: election, commemoration, religious-holiday, sports-event, "
 	    "demonstration, attack, court-ruling, legislative-debate, "
