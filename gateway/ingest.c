@@ -180,25 +180,31 @@ sender_clear(struct sender *s)
 	free(s->quarantine);
 }
 
-/* a Message-ID, a From and a Subject for a mail too large to read whole */
-static void
+/*
+ * A Message-ID, a From and a Subject for a mail too large to read whole,
+ * from its header block; returns the length of that block, which is all
+ * of the mail that is kept.
+ */
+static size_t
 head_envelope(const char *raw, size_t len, const struct config *cfg,
     struct parsed *p)
 {
 	struct config head_cfg = *cfg;
+	const char *crlf, *lf;
 	size_t n = len;
-	const char *sep;
 
-	/* only the header block: up to the first empty line */
-	if ((sep = memmem(raw, len, "\r\n\r\n", 4)) != NULL)
-		n = (size_t)(sep - raw) + 4;
-	else if ((sep = memmem(raw, len, "\n\n", 2)) != NULL)
-		n = (size_t)(sep - raw) + 2;
-	head_cfg.mime.max_size = len + 1;
+	crlf = memmem(raw, len, "\r\n\r\n", 4);
+	lf = memmem(raw, len, "\n\n", 2);
+	if (crlf != NULL && (lf == NULL || crlf < lf))
+		n = (size_t)(crlf - raw) + 4;
+	else if (lf != NULL)
+		n = (size_t)(lf - raw) + 2;
+	head_cfg.mime.max_size = n + 1;
 	ingest_parse(raw, n, &head_cfg, KIND_NONE, p);
 	form_free(&p->form);
 	p->kind = KIND_NONE;
 	p->kind_why = NULL;
+	return n;
 }
 
 static int
@@ -297,7 +303,7 @@ ingest_mail(struct ingest *in, const char *source, const char *raw,
 	memset(&s, 0, sizeof(s));
 	memset(&row, 0, sizeof(row));
 	if (oversize) {
-		head_envelope(raw, len, in->cfg, &p);
+		len = head_envelope(raw, len, in->cfg, &p);
 		reason = xasprintf("the message is %zu bytes; the limit is %zu "
 		    "bytes", size, in->cfg->mime.max_size);
 		status = "rejected";

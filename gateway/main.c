@@ -180,6 +180,18 @@ struct ingest_run {
 	bool stop;		/* a temporary failure: stop and let the MTA retry */
 };
 
+/* text for a terminal: control characters escaped, UTF-8 kept */
+static void
+put_printable(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			printf("\\x%02x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+}
+
 static void
 print_result(const char *name, const struct ingest_result *res)
 {
@@ -200,7 +212,9 @@ print_result(const char *name, const struct ingest_result *res)
 		break;
 	case INGEST_QUARANTINED:
 	case INGEST_UNRECOGNISED:
-		printf(" (%s)", log_safe(res->reason));
+		printf(" (");
+		put_printable(res->reason);
+		printf(")");
 		break;
 	case INGEST_DUPLICATE:
 		printf(" of message %lld", (long long)res->message);
@@ -341,7 +355,7 @@ cmd_ingest(int argc, char **argv)
 	struct err err;
 	int ch, i;
 
-	optind = 1;
+	optind = 0;	/* GNU getopt: start over, permuting again */
 	while ((ch = getopt_long(argc, argv, "k:m:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
@@ -483,7 +497,7 @@ cmd_orgs(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
-		optind = 1;
+		optind = 0;	/* GNU getopt: start over, permuting again */
 		while ((ch = getopt_long(argc, argv, "d:a:gl:", opts, NULL)) !=
 		    -1) {
 			switch (ch) {
@@ -630,7 +644,7 @@ cmd_contacts(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
-		optind = 1;
+		optind = 0;	/* GNU getopt: start over, permuting again */
 		while ((ch = getopt_long(argc, argv, "n:p:l:", opts, NULL)) !=
 		    -1) {
 			switch (ch) {
@@ -745,7 +759,7 @@ cmd_records(int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	err_clear(&err);
 	if (strcmp(sub, "list") == 0) {
-		optind = 1;
+		optind = 0;	/* GNU getopt: start over, permuting again */
 		while ((ch = getopt_long(argc, argv, "k:o:s:", opts, NULL)) !=
 		    -1) {
 			switch (ch) {
@@ -823,7 +837,7 @@ cmd_messages(int argc, char **argv)
 	argv++;
 	err_clear(&err);
 	if (strcmp(sub, "list") == 0) {
-		optind = 1;
+		optind = 0;	/* GNU getopt: start over, permuting again */
 		while ((ch = getopt_long(argc, argv, "s:d:", opts, NULL)) !=
 		    -1) {
 			switch (ch) {

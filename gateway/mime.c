@@ -42,8 +42,8 @@
 #define MIME_MAX_RCPT		1000u		/* To and Cc addresses kept */
 #define MIME_MAX_PARAMS		256u		/* parameters read from one field */
 #define MIME_WALK_MAX_DEPTH	64u		/* a safety net behind the pre-scan */
-#define HTML_MAX_DEPTH		400u		/* estimated nesting handed to gumbo */
-#define HTML_MAX_GUMBO		(8u * 1024 * 1024)	/* bytes handed to gumbo */
+#define HTML_MAX_DEPTH		256u		/* estimated nesting handed to gumbo */
+#define HTML_MAX_GUMBO		(4u * 1024 * 1024)	/* bytes handed to gumbo */
 
 #define OUT_MAX			(SIZE_MAX / 4)
 
@@ -117,6 +117,20 @@ mem_find(const char *s, size_t n, const char *needle)
 		if (memcmp(p, needle, k) == 0)
 			return p;
 	}
+	return NULL;
+}
+
+/* the first place of needle (lower case) in s, ignoring ASCII case */
+static const char *
+mem_ifind(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	if (k == 0 || n < k)
+		return NULL;
+	for (i = 0; i + k <= n; i++)
+		if (lc(s[i]) == needle[0] && mem_ieq(s + i, k, needle))
+			return s + i;
 	return NULL;
 }
 
@@ -395,8 +409,10 @@ cs_classify(const char *raw, char name[48])
 		char c = lc(s[i]);
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == ':' || c == '+'))
+		    c == '-' || c == '_' || c == '.' || c == ':' || c == '+')) {
+			name[0] = '\0';
 			return CS_BAD;
+		}
 		name[j++] = c;
 	}
 	name[j] = '\0';
@@ -549,40 +565,79 @@ hexval(char c)
 	return -1;
 }
 
-static int
-b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* base64 values; 64 is "=", 128 anything else */
+static const unsigned char b64tab[256] = {
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 62, 128, 128, 128, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 128, 128,
+	128, 64, 128, 128, 128, 0, 1, 2, 3, 4, 5, 6,
+	7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+	19, 20, 21, 22, 23, 24, 25, 128, 128, 128, 128, 128,
+	128, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+	37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+	49, 50, 51, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+	128, 128, 128, 128,
+};
 
-/* base64 without complaint: other characters are skipped, "=" ends it */
-static void
-b64_decode(struct buf *out, const char *s, size_t n)
+/*
+ * Base64 without complaint: other characters are skipped, "=" ends it.
+ * dst has room for n * 3 / 4 + 3 bytes; returns the bytes written.
+ */
+static size_t
+b64_raw(char *dst, const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	uint32_t acc = 0;
-	int bits = 0, v;
-	size_t i;
+	unsigned int v, a, b, c, d;
+	int bits = 0;
+	size_t i = 0, j = 0;
 
-	for (i = 0; i < n && s[i] != '='; i++) {
-		if ((v = b64val(s[i])) < 0)
+	while (i < n) {
+		/* whole groups of four, the common case */
+		while (bits == 0 && i + 4 <= n &&
+		    ((a = b64tab[p[i]]) | (b = b64tab[p[i + 1]]) |
+		    (c = b64tab[p[i + 2]]) | (d = b64tab[p[i + 3]])) < 64) {
+			dst[j++] = (char)((a << 2) | (b >> 4));
+			dst[j++] = (char)(((b & 15) << 4) | (c >> 2));
+			dst[j++] = (char)(((c & 3) << 6) | d);
+			i += 4;
+		}
+		if (i >= n)
+			break;
+		v = b64tab[p[i++]];
+		if (v == 64)
+			break;
+		if (v == 128)
 			continue;
-		acc = (acc << 6) | (uint32_t)v;
+		acc = ((acc << 6) | v) & 0xffffff;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			out_addch(out, (char)((acc >> bits) & 0xff));
+			dst[j++] = (char)((acc >> bits) & 0xff);
 		}
 	}
+	return j;
+}
+
+static void
+b64_decode(struct buf *out, const char *s, size_t n)
+{
+	char *d = xmalloc(n / 4 * 3 + 3);
+
+	out_add(out, d, b64_raw(d, s, n));
+	free(d);
 }
 
 struct ew {
@@ -674,12 +729,16 @@ struct ew_pend {
 static void
 ew_flush(struct buf *out, struct ew_pend *p)
 {
-	size_t bad = 0, nul = 0;
+	size_t bad = 0, nul = 0, i;
 	enum cs_kind k;
 	char name[48];
 
 	if (p->from == NULL)
 		return;
+	for (i = 0; i < p->raw.len; i++)
+		if (p->raw.data[i] == '\0' || p->raw.data[i] == '\r' ||
+		    p->raw.data[i] == '\n')
+			p->raw.data[i] = ' ';
 	k = cs_classify(p->cs, name);
 	if (k == CS_NONE || k == CS_BAD ||
 	    conv_utf8(out, buf_str(&p->raw), p->raw.len, k, name, &bad,
@@ -743,6 +802,21 @@ rfc2047_decode(struct buf *out, const char *s, size_t n)
 	buf_free(&p.raw);
 }
 
+/* bytes that keep a header value off the fast path */
+static const unsigned char not_plain[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x7f] = 1,
+	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /*
  * A header value as people read it: folds removed, raw 8-bit text read as
  * UTF-8 or else windows-1252, RFC 2047 decoded, no CR, LF or NUL, trimmed.
@@ -756,14 +830,16 @@ hdr_decode(const char *raw, size_t n)
 	char *s, *t;
 
 	/* most values: printable ASCII, no encoded word */
-	for (i = 0; i < n && plain; i++) {
-		unsigned char c = (unsigned char)raw[i];
+	{
+		unsigned int odd = 0;
 
-		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
-		    c >= 0x7f || (c == '=' && i + 1 < n && raw[i + 1] == '?'))
-			plain = false;
+		for (i = 0; i < n; i++)
+			odd |= not_plain[(unsigned char)raw[i]];
+		plain = odd == 0 && mem_find(raw, n, "=?") == NULL;
 	}
 	if (plain) {
+		const char *cr;
+
 		while (n > 0 && (is_wsp(raw[0]) || raw[0] == '\r' ||
 		    raw[0] == '\n')) {
 			raw++;
@@ -773,9 +849,18 @@ hdr_decode(const char *raw, size_t n)
 		    raw[n - 1] == '\n'))
 			n--;
 		s = xmalloc(n + 1);
-		for (i = j = 0; i < n; i++)
-			if (raw[i] != '\r' && raw[i] != '\n')
-				s[j++] = raw[i];
+		/* folds are CR LF WSP: drop the CR LF */
+		for (i = j = 0; (cr = memchr(raw + i, '\r', n - i)) != NULL;) {
+			size_t k = (size_t)(cr - raw);
+
+			memcpy(s + j, raw + i, k - i);
+			j += k - i;
+			i = k + 1;
+			if (i < n && raw[i] == '\n')
+				i++;
+		}
+		memcpy(s + j, raw + i, n - i);
+		j += n - i;
 		s[j] = '\0';
 		return s;
 	}
@@ -937,7 +1022,7 @@ struct param {
 
 struct params {
 	char *type;		/* the first token, lower case */
-	struct param v[MIME_MAX_PARAMS];
+	struct param *v;
 	size_t n;
 };
 
@@ -951,7 +1036,9 @@ params_free(struct params *ps)
 		free(ps->v[i].name);
 		free(ps->v[i].value);
 	}
+	free(ps->v);
 	ps->type = NULL;
+	ps->v = NULL;
 	ps->n = 0;
 }
 
@@ -1032,6 +1119,9 @@ params_parse(struct params *ps, const char *s, size_t n)
 		}
 		if (ps->n >= MIME_MAX_PARAMS)
 			continue;
+		if ((ps->n & (ps->n - 1)) == 0)
+			ps->v = xreallocarray(ps->v, ps->n ? 2 * ps->n : 4,
+			    sizeof(*ps->v));
 		ps->v[ps->n].name = xstrndup(s + ns, ne - ns);
 		str_lower(ps->v[ps->n].name);
 		ps->v[ps->n].value = xstrndup(buf_str(&v), v.len);
@@ -1178,6 +1268,7 @@ struct frame {
 	char *bnd;		/* NULL: the body of a message/rfc822 */
 	size_t blen;
 	bool digest;		/* its parts default to message/rfc822 */
+	bool opened;		/* a delimiter was seen */
 	long multi;		/* the nearest multipart frame at or below */
 };
 
@@ -1210,6 +1301,7 @@ struct scan {
 	bool hdr;
 	bool top;
 	bool digest;
+	bool skipblank;		/* blank lines before the first part */
 	size_t nfields;
 	bool field;
 	size_t fstart, fend, fnlen;
@@ -1336,6 +1428,7 @@ frame_push(struct scan *sc, const char *bnd, size_t blen, bool digest)
 	f->bnd = bnd != NULL ? xstrndup(bnd, blen) : NULL;
 	f->blen = blen;
 	f->digest = digest;
+	f->opened = false;
 	if (bnd != NULL)
 		f->multi = (long)sc->nfr;
 	else
@@ -1383,6 +1476,7 @@ block_open(struct scan *sc, bool top, bool digest)
 	sc->hdr = true;
 	sc->top = top;
 	sc->digest = digest;
+	sc->skipblank = false;
 	sc->nfields = 0;
 	sc->field = false;
 	if (sc->ct != NULL)
@@ -1414,6 +1508,15 @@ ct_parse(const char *v, size_t vl)
 		if (ch >= 0x7f || (ch < 0x20 && ch != '\t' && ch != '\r' &&
 		    ch != '\n') || (ch == '=' && i + 1 < vl && v[i + 1] == '?'))
 			simple = false;
+	}
+	if (simple && mem_ifind(v, vl, "multipart") == NULL &&
+	    mem_ifind(v, vl, "message") == NULL) {
+		/*
+		 * Not a container: no need to know more.  Should libetpan read
+		 * it after all, a later Content-Type the pre-scan takes for
+		 * the first can only make it see more structure, never less.
+		 */
+		return NULL;
 	}
 	if (simple) {
 		w = xmalloc(vl + 1);
@@ -1518,7 +1621,7 @@ static int
 block_close(struct scan *sc)
 {
 	struct mailmime_content *ct;
-	bool msg = false, top = sc->top;
+	bool msg = false, top = sc->top, pushed = false;
 
 	if (field_end(sc) == -1)
 		return -1;
@@ -1559,6 +1662,7 @@ block_close(struct scan *sc)
 					    "boundary parameter is empty");
 				frame_push(sc, b, bl,
 				    strcasecmp(sub, "digest") == 0);
+				pushed = true;
 			}
 		} else if (ctype == MAILMIME_COMPOSITE_TYPE_MESSAGE) {
 			msg = strcasecmp(sub, "rfc822") == 0;
@@ -1572,6 +1676,14 @@ block_close(struct scan *sc)
 		/* the body is a message: its header block starts now */
 		frame_push(sc, NULL, 0, false);
 		block_open(sc, false, false);
+	} else if (pushed) {
+		/*
+		 * Should the boundary never show, libetpan reads the whole
+		 * body as one part, headers first: read it so until the
+		 * first delimiter (a preamble is seldom a header).
+		 */
+		block_open(sc, false, sc->fr[sc->nfr - 1].digest);
+		sc->skipblank = true;
 	}
 	return 0;
 }
@@ -1579,41 +1691,14 @@ block_close(struct scan *sc)
 static void
 part_start(struct scan *sc, size_t fi)
 {
+	bool first = !sc->fr[fi].opened;
+
 	frame_pop_to(sc, fi + 1);
+	sc->fr[fi].opened = true;
 	sc->parts++;
 	block_open(sc, false, sc->fr[fi].digest);
-}
-
-/* a line starting with "--" outside a header block */
-static void
-scan_delimiter(struct scan *sc, const char *line, size_t l)
-{
-	const char *rest = line + 2;
-	size_t rl = l - 2, t = rl;
-	struct frame *f;
-	long fi;
-
-	while (t > 0 && is_wsp(rest[t - 1]))
-		t--;
-	/* "--boundary" alone ends a part at every level above its frame */
-	if ((fi = bh_get(sc, rest, t)) >= 0) {
-		part_start(sc, (size_t)fi);
-		return;
-	}
-	/* the innermost multipart takes anything that starts with it */
-	fi = sc->fr[sc->nfr - 1].multi;
-	if (fi < 0)
-		return;
-	f = &sc->fr[fi];
-	if (rl < f->blen || memcmp(rest, f->bnd, f->blen) != 0)
-		return;
-	if (rl >= f->blen + 2 && rest[f->blen] == '-' &&
-	    rest[f->blen + 1] == '-') {
-		/* a close delimiter; the frame stays, seeing more is safe */
-		frame_pop_to(sc, (size_t)fi + 1);
-		return;
-	}
-	part_start(sc, (size_t)fi);
+	/* libetpan skips blank lines before the first part's headers */
+	sc->skipblank = first;
 }
 
 static void
@@ -1668,86 +1753,149 @@ delim_candidate(const struct scan *sc, const char *line, size_t l)
 	return rl >= bl && memcmp(rest, b, bl) == 0;
 }
 
+/*
+ * A line in a header block: 0 when it was read as a header line, 1 when
+ * it ended the block and belongs to the body, -1 on an error.
+ */
 static int
-scan_line(struct scan *sc, size_t off, size_t l)
+hdr_line(struct scan *sc, size_t off, size_t l)
 {
 	char *line = sc->p + off;
 	size_t i, nlen;
 
-	if (sc->hdr) {
-		if (l == 0) {
-			sc->blank = true;
-			return block_close(sc);
-		}
-		sc->blank = false;
-		if (l >= 2 && line[0] == '-' && line[1] == '-') {
-			if (field_end(sc) == -1)
-				return -1;
-			if (delim_candidate(sc, line, l)) {
-				if (block_close(sc) == -1)
-					return -1;
-				if (sc->hdr && block_close(sc) == -1)
-					return -1;
-				goto body;
-			}
-		}
-		if (is_wsp(line[0]) && sc->field) {
-			/* a folded line of the current field */
-		} else if (!is_wsp(line[0]) && field_like(line, l, &nlen)) {
-			if (field_end(sc) == -1)
-				return -1;
-			sc->nfields++;
-			sc->field = true;
-			sc->fstart = off;
-			sc->fnlen = nlen;
-			sc->pdepth = sc->pmax = 0;
-			if (mem_ieq(line, nlen, "content-type"))
-				sc->fkind = FK_CT;
-			else if (mem_ieq(line, nlen,
-			    "content-transfer-encoding"))
-				sc->fkind = FK_CTE;
-			else if (mem_ieq(line, nlen, "subject") ||
-			    mem_ieq(line, nlen, "comments"))
-				sc->fkind = FK_FREE;
-			else
-				sc->fkind = FK_OTHER;
-		} else {
-			/* not a header line: the body starts here */
-			if (block_close(sc) == -1)
-				return -1;
-			if (sc->hdr && block_close(sc) == -1)
-				return -1;
-			goto body;
-		}
-		if (l > sc->lim->max_header_line)
-			return scan_fail(sc, "a header line is %zu bytes long; "
-			    "the limit is %zu", l, sc->lim->max_header_line);
-		sc->fend = off + l + 2;
-		if (sc->fend > sc->len)
-			sc->fend = sc->len;
-		if (memchr(line, '\0', l) == NULL && (sc->fkind == FK_FREE ||
-		    (memchr(line, '(', l) == NULL && (sc->pdepth == 0 ||
-		    memchr(line, ')', l) == NULL))))
+	if (sc->skipblank) {
+		for (i = 0; i < l && is_wsp(line[i]); i++)
+			;
+		if (i == l)
 			return 0;
-		for (i = 0; i < l; i++) {
-			if (line[i] == '\0') {
-				line[i] = ' ';
-			} else if (sc->fkind == FK_FREE) {
-				continue;
-			} else if (line[i] == '\\') {
-				i++;
-			} else if (line[i] == '(') {
-				if (++sc->pdepth > sc->pmax)
-					sc->pmax = sc->pdepth;
-			} else if (line[i] == ')' && sc->pdepth > 0) {
-				sc->pdepth--;
-			}
+		sc->skipblank = false;
+	}
+	if (l == 0) {
+		sc->blank = true;
+		return block_close(sc);
+	}
+	sc->blank = false;
+	if (l >= 2 && line[0] == '-' && line[1] == '-') {
+		if (field_end(sc) == -1)
+			return -1;
+		if (delim_candidate(sc, line, l))
+			goto body;
+	}
+	if (is_wsp(line[0]) && sc->field) {
+		/* a folded line of the current field */
+	} else if (!is_wsp(line[0]) && field_like(line, l, &nlen)) {
+		if (field_end(sc) == -1)
+			return -1;
+		sc->nfields++;
+		sc->field = true;
+		sc->fstart = off;
+		sc->fnlen = nlen;
+		sc->pdepth = sc->pmax = 0;
+		if (mem_ieq(line, nlen, "content-type"))
+			sc->fkind = FK_CT;
+		else if (mem_ieq(line, nlen, "content-transfer-encoding"))
+			sc->fkind = FK_CTE;
+		else if (mem_ieq(line, nlen, "subject") ||
+		    mem_ieq(line, nlen, "comments"))
+			sc->fkind = FK_FREE;
+		else
+			sc->fkind = FK_OTHER;
+	} else {
+		goto body;
+	}
+	if (l > sc->lim->max_header_line)
+		return scan_fail(sc, "a header line is %zu bytes long; "
+		    "the limit is %zu", l, sc->lim->max_header_line);
+	sc->fend = off + l + 2;
+	if (sc->fend > sc->len)
+		sc->fend = sc->len;
+	if (memchr(line, '\0', l) == NULL && (sc->fkind == FK_FREE ||
+	    (memchr(line, '(', l) == NULL && (sc->pdepth == 0 ||
+	    memchr(line, ')', l) == NULL))))
+		return 0;
+	for (i = 0; i < l; i++) {
+		if (line[i] == '\0') {
+			line[i] = ' ';
+		} else if (sc->fkind == FK_FREE) {
+			continue;
+		} else if (line[i] == '\\') {
+			i++;
+		} else if (line[i] == '(') {
+			if (++sc->pdepth > sc->pmax)
+				sc->pmax = sc->pdepth;
+		} else if (line[i] == ')' && sc->pdepth > 0) {
+			sc->pdepth--;
 		}
+	}
+	return 0;
+body:
+	/* not a header line: the body starts here */
+	if (block_close(sc) == -1)
+		return -1;
+	/* a message/rfc822 just opened has no header line either */
+	if (sc->hdr && block_close(sc) == -1)
+		return -1;
+	return 1;
+}
+
+/* a line starting with "--" outside a header block */
+static int
+scan_delimiter(struct scan *sc, size_t off, size_t l)
+{
+	const char *line = sc->p + off, *rest = line + 2;
+	size_t rl = l - 2, t = rl;
+	struct frame *f;
+	long fi;
+
+	while (t > 0 && is_wsp(rest[t - 1]))
+		t--;
+	/* "--boundary" alone ends a part at every level above its frame */
+	if ((fi = bh_get(sc, rest, t)) >= 0) {
+		part_start(sc, (size_t)fi);
 		return 0;
 	}
-body:
+	/* the innermost multipart takes anything that starts with it */
+	fi = sc->fr[sc->nfr - 1].multi;
+	if (fi < 0)
+		return 0;
+	f = &sc->fr[fi];
+	if (rl >= f->blen && memcmp(rest, f->bnd, f->blen) == 0) {
+		/* libetpan takes the first line that starts "--boundary" to
+		 * open the first part, whatever follows */
+		if (f->opened && rl >= f->blen + 2 && rest[f->blen] == '-' &&
+		    rest[f->blen + 1] == '-') {
+			/* a close delimiter; the frame stays: seeing more is
+			 * the safe side */
+			frame_pop_to(sc, (size_t)fi + 1);
+			return 0;
+		}
+		part_start(sc, (size_t)fi);
+		return 0;
+	}
+	if (f->opened)
+		return 0;
+	/*
+	 * A multipart whose boundary never shows: libetpan reads what follows
+	 * the last "--" at the start of a line as a part, headers and all.
+	 * Every such line may be the last one.
+	 */
+	frame_pop_to(sc, (size_t)fi + 1);
+	sc->parts++;
+	block_open(sc, false, f->digest);
+	sc->skipblank = true;
+	return hdr_line(sc, off + 2, l - 2) == -1 ? -1 : 0;
+}
+
+static int
+scan_line(struct scan *sc, size_t off, size_t l)
+{
+	const char *line = sc->p + off;
+	int r;
+
+	if (sc->hdr && (r = hdr_line(sc, off, l)) != 1)
+		return r;
 	if (l >= 2 && line[0] == '-' && line[1] == '-' && sc->nfr > 0)
-		scan_delimiter(sc, line, l);
+		return scan_delimiter(sc, off, l);
 	return 0;
 }
 
@@ -1815,8 +1963,8 @@ out:
 static char *
 normalise(const char *s, size_t n, size_t *len_r)
 {
-	char *d = xmalloc(2 * n + 1);
-	size_t i = 0, j = 0, end, body;
+	char *d = xmalloc(2 * n + 3);
+	size_t i = 0, j = 0, k, end, body;
 	const char *nl;
 
 	while (i < n) {
@@ -1841,12 +1989,19 @@ normalise(const char *s, size_t n, size_t *len_r)
 				d[j++] = s[i++];
 				continue;
 			}
+			k = i;
 			while (i < n && s[i] == '\r')
 				i++;
-			if (i < n && s[i] == '\n')
+			if (i < n && s[i] == '\n') {
+				/* CR CR LF: one line end */
 				i++;
-			d[j++] = '\r';
-			d[j++] = '\n';
+				k = i - 1;
+			}
+			/* else every CR is a line end (old Mac files) */
+			for (; k < i; k++) {
+				d[j++] = '\r';
+				d[j++] = '\n';
+			}
 		}
 		if (i == end && nl != NULL) {
 			d[j++] = '\r';
@@ -2065,6 +2220,15 @@ hr_finish(struct hr *h)
 {
 	size_t n, i, j;
 	char *s;
+
+	/* gumbo 0.10 can write broken UTF-8 for an overflowing "&#x...;" */
+	if (!utf8_valid(buf_str(&h->out), h->out.len)) {
+		struct buf b = BUF_INIT(OUT_MAX);
+
+		utf8_fix(&b, buf_str(&h->out), h->out.len, NULL);
+		buf_free(&h->out);
+		h->out = b;
+	}
 
 	s = buf_detach(&h->out, &n);
 	/* no spaces at line ends (no-break spaces can leave some) */
@@ -2301,8 +2465,10 @@ static const char *const open_tags[] = {
 static bool
 in_list(const char *const *list, const char *s, size_t n)
 {
+	if (n == 0)
+		return false;
 	for (; *list != NULL; list++)
-		if (mem_ieq(s, n, *list))
+		if (lc(s[0]) == (*list)[0] && mem_ieq(s, n, *list))
 			return true;
 	return false;
 }
@@ -2526,6 +2692,7 @@ html_render(const char *html, size_t len, bool *crude_r)
 
 	memset(&h, 0, sizeof(h));
 	buf_init(&h.out, OUT_MAX);
+	h.bol = true;
 	if (crude_r != NULL)
 		*crude_r = false;
 	if (html == NULL)
@@ -2772,9 +2939,9 @@ body_decode(struct mailmime *mm, size_t *len_r)
 {
 	const struct mailmime_data *d = mm->mm_body;
 	const char *data;
-	char *res = NULL, *out;
-	size_t dl, rl = 0, idx = 0;
-	int enc, r;
+	char *out;
+	size_t dl;
+	int enc;
 
 	*len_r = 0;
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
@@ -2786,17 +2953,16 @@ body_decode(struct mailmime *mm, size_t *len_r)
 	if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE)
 		return qp_decode(data, dl, len_r);
 	if (enc == MAILMIME_MECHANISM_BASE64) {
-		r = mailmime_part_parse(data, dl, &idx, enc, &res, &rl);
-		if (r == MAILIMF_NO_ERROR && res != NULL) {
-			out = xmalloc(rl + 1);
-			memcpy(out, res, rl);
-			out[rl] = '\0';
-			mmap_string_unref(res);
-			*len_r = rl;
-			return out;
-		}
+		/*
+		 * Not mailmime_part_parse(): it reads on past the "=" padding
+		 * and turns what follows into garbage.
+		 */
+		out = xmalloc(dl / 4 * 3 + 4);
+		*len_r = b64_raw(out, data, dl);
+		out[*len_r] = '\0';
+		return out;
 	}
-	/* 7bit, 8bit, binary, unknown, or a failed decoding: as it is */
+	/* 7bit, 8bit, binary, unknown: as it is */
 	out = xmalloc(dl + 1);
 	memcpy(out, data, dl);
 	out[dl] = '\0';
@@ -2841,8 +3007,6 @@ text_utf8(struct mime_msg *m, const char *what, const char *data, size_t n,
 
 	k = cs_classify(charset, name);
 	safe_name(charset != NULL ? charset : "", shown);
-	if (k == CS_BAD)
-		k = CS_ICONV;	/* iconv will not know it: unknown below */
 	if (eight && cs_single_byte(k, name) && utf8_valid_nul(data, n)) {
 		/* a charset lie: the bytes are UTF-8 */
 		warn_add(m, "the %s declares charset '%s' but is UTF-8; "
@@ -2873,7 +3037,8 @@ text_utf8(struct mime_msg *m, const char *what, const char *data, size_t n,
 		}
 		break;
 	default:
-		if (conv_utf8(&out, data, n, k, name, &bad, &nul) == 0) {
+		if (k != CS_BAD &&
+		    conv_utf8(&out, data, n, k, name, &bad, &nul) == 0) {
 			if (bad > 0)
 				warn_add(m, "the %s has bytes that are not "
 				    "valid %s; they were replaced with U+FFFD",

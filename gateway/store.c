@@ -136,7 +136,7 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_ORG_INSERT] = "INSERT INTO org (name, good_faith, licence, created)"
 	    " VALUES (?, ?, ?, ?)",
 	[S_ORG_SENDER_INSERT] = "INSERT INTO org_sender (org, kind, value)"
-	    " VALUES (?, ?, lower(?))",
+	    " VALUES (?, ?, ?)",
 	[S_ORG_BY_NAME] = "SELECT id, name, good_faith, licence, disabled,"
 	    " created FROM org WHERE name = ?",
 	[S_ORG_BY_ID] = "SELECT id, name, good_faith, licence, disabled,"
@@ -475,23 +475,26 @@ org_sender_add(struct store *st, int64_t org, const char *kind,
     const char *value, struct err *err)
 {
 	sqlite3_stmt *s;
+	char *lower;
+	int ret = -1;
 
 	if ((s = stmt_get(st, S_ORG_SENDER_INSERT, err)) == NULL)
 		return -1;
+	lower = xstrdup(value);
+	str_lower(lower);
 	sqlite3_bind_int64(s, 1, org);
 	bind_text(s, 2, kind);
-	bind_text(s, 3, value);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		if ((sqlite3_extended_errcode(st->db) & 0xff) ==
-		    SQLITE_CONSTRAINT) {
-			sqlite3_reset(s);
-			return err_set(err, ERR_MSG, "%s '%s' already belongs "
-			    "to an organisation", kind, value);
-		}
-		return db_err(st, err, "add sender");
-	}
+	bind_text(s, 3, lower);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		ret = 0;
+	else if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT)
+		err_set(err, ERR_MSG, "%s '%s' already belongs to an "
+		    "organisation", kind, lower);
+	else
+		db_err(st, err, "add sender");
 	sqlite3_reset(s);
-	return 0;
+	free(lower);
+	return ret;
 }
 
 int

@@ -16,7 +16,8 @@
 int
 main(int argc, char **argv)
 {
-	static char *platforms[] = { "youtube", "tiktok", "x", "facebook" };
+	static char p1[] = "youtube", p2[] = "tiktok", p3[] = "x", p4[] = "facebook";
+	static char *platforms[] = { p1, p2, p3, p4 };
 	struct validate_ctx vctx = { 0 };
 	struct config *cfg;
 	struct validation *v;

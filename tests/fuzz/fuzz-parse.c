@@ -18,7 +18,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct config *cfg;
-	static char *platforms[] = { "youtube", "tiktok", "x" };
+	static char p1[] = "youtube", p2[] = "tiktok", p3[] = "x";
+	static char *platforms[] = { p1, p2, p3 };
 	struct validate_ctx vctx = { 0 };
 	struct validation *v;
 	struct parsed p;

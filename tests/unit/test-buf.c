@@ -35,7 +35,7 @@ main(void)
 	ok(b.data == NULL && b.len == 0, "buf_free twice is safe");
 
 	buf_init(&b, 1 << 20);
-	for (n = 0; n < 100000; n++)
+	for (n = 0; n < 200000; n++)
 		if (buf_add(&b, "0123456789", 10) == -1)
 			break;
 	is_int((long long)b.len, (1 << 20) / 10 * 10,

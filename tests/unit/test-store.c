@@ -53,8 +53,14 @@ main(void)
 	struct record_row r;
 	struct record_info *ri = NULL;
 	struct record_filter f;
-	char *domains[] = { "cso.example.org" };
-	char *addrs[] = { "press@other.example.net" };
+	char d1[] = "cso.example.org", a1[] = "press@other.example.net";
+	char *domains[] = { d1 };
+	char *addrs[] = { a1 };
+	char s_cso[] = "CSO Example", s_other[] = "Other", s_cc[] = "CC-BY-4.0";
+	char s_trust[] = "Trust@YouTube.example.com", s_yt[] = "YouTube T&S";
+	char s_ytp[] = "YouTube", s_langs[] = "de,fr";
+	char s_safety[] = "safety@tiktok.example.com", s_tt[] = "tiktok";
+	char s_other_tt[] = "other@tiktok.example.com";
 	char **plat = NULL;
 	struct { char s[256]; } targets = { "" };
 	int64_t id, msg, rec, ev, dup;
@@ -71,18 +77,18 @@ main(void)
 	is_int(store_schema_version(st), 1, "migrated to version 1");
 
 	memset(&o, 0, sizeof(o));
-	o.name = "CSO Example";
+	o.name = s_cso;
 	o.domains = domains;
 	o.ndomains = 1;
 	o.addresses = addrs;
 	o.naddresses = 1;
-	o.licence = "CC-BY-4.0";
+	o.licence = s_cc;
 	ok(store_org_add(st, &o, &id, &err) == 0, "add an organisation");
 	ok(store_org_add(st, &o, &id, &err) == -1 && err.cls == ERR_MSG,
 	    "the same name twice is refused");
 	is_str(err.msg, "an organisation named 'CSO Example' exists already",
 	    "with a clear message");
-	o.name = "Other";
+	o.name = s_other;
 	o.naddresses = 0;
 	ok(store_org_add(st, &o, NULL, &err) == -1, "a taken domain is refused");
 	is_str(err.msg, "domain 'cso.example.org' already belongs to an "
@@ -113,16 +119,16 @@ main(void)
 	ok(store_org_disable(st, "Nobody", &err) == -1, "disable an unknown org");
 
 	memset(&c, 0, sizeof(c));
-	c.address = "Trust@YouTube.example.com";
-	c.name = "YouTube T&S";
-	c.platform = "YouTube";
-	c.languages = "de,fr";
+	c.address = s_trust;
+	c.name = s_yt;
+	c.platform = s_ytp;
+	c.languages = s_langs;
 	ok(store_contact_add(st, &c, &id, &err) == 0, "add a contact");
 	ok(store_contact_add(st, &c, &id, &err) == -1, "twice is refused");
-	c.address = "safety@tiktok.example.com";
-	c.platform = "tiktok";
+	c.address = s_safety;
+	c.platform = s_tt;
 	store_contact_add(st, &c, NULL, &err);
-	c.address = "other@tiktok.example.com";
+	c.address = s_other_tt;
 	store_contact_add(st, &c, NULL, &err);
 	ok(store_contact_get(st, "trust@youtube.example.com", &cg, &err) == 0 &&
 	    cg != NULL, "get a contact");
