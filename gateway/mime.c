@@ -26,12 +26,13 @@
  *     structure (boundaries, nesting, part count), done the way libetpan
  *     will split the message but erring on the side of seeing more, so
  *     that mailmime_parse(), which recurses, only gets shapes it can take;
- *  4. mailmime_parse() for the tree, mailmime_part_parse() for transfer
- *     encodings, mailimf_* for addresses, dates and the Message-ID;
+ *  4. mailmime_parse() for the tree (given only the top-level Content-*
+ *     fields), mailimf_* for addresses, dates and the Message-ID;
  *  5. our own code for what libetpan 1.9.4 does slowly or wrongly on
- *     hostile input: RFC 2047 (its decoder is quadratic and mis-joins
- *     base64 words), RFC 2231 parameters, charsets (iconv), HTML (gumbo),
- *     format=flowed.
+ *     hostile input: RFC 2047 (its decoder is quadratic, calls iconv_open()
+ *     per word and mis-joins base64 words), quoted-printable (it turns
+ *     "=ZZ" into NUL) and base64 (it reads on past the padding), RFC 2231
+ *     parameters, charsets (iconv), HTML (gumbo), format=flowed.
  */
 
 /* limits that mime_limits does not carry: they bound libetpan's work */
@@ -1691,14 +1692,15 @@ block_close(struct scan *sc)
 static void
 part_start(struct scan *sc, size_t fi)
 {
-	bool first = !sc->fr[fi].opened;
-
 	frame_pop_to(sc, fi + 1);
 	sc->fr[fi].opened = true;
 	sc->parts++;
 	block_open(sc, false, sc->fr[fi].digest);
-	/* libetpan skips blank lines before the first part's headers */
-	sc->skipblank = first;
+	/*
+	 * libetpan skips the blank lines before the first part's headers,
+	 * and one before every other part's: skipping them all sees more.
+	 */
+	sc->skipblank = true;
 }
 
 static void

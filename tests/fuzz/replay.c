@@ -75,7 +75,8 @@ run_dir(const char *dir)
 		names[cnt++] = p;
 	}
 	closedir(d);
-	qsort(names, cnt, sizeof(*names), cmp);
+	if (cnt > 1)
+		qsort(names, cnt, sizeof(*names), cmp);
 	for (i = 0; i < cnt; i++) {
 		run_file(names[i]);
 		free(names[i]);
