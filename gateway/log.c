@@ -22,6 +22,9 @@ log_init(const char *progname, bool to_stderr, int verbose)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
+static void vlog(int, const char *, va_list, const char *)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
