@@ -53,7 +53,7 @@ ingest_outcome_name(enum ingest_outcome o)
 	case INGEST_QUARANTINED:
 		return "quarantined";
 	case INGEST_UNRECOGNISED:
-		return "unrecognised";
+		return "not a form";
 	case INGEST_DUPLICATE:
 		return "duplicate";
 	}

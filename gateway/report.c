@@ -110,6 +110,22 @@ target_line(void *arg, const char *target, const char *flag_status)
 }
 
 static int
+outcome_line(void *arg, const char *ref, const char *status,
+    const char *decided)
+{
+	FILE *out = arg;
+
+	fprintf(out, "  %s ", ref);
+	put_safe(out, status ? status : "?", "");
+	if (decided != NULL) {
+		fputs(" decided ", out);
+		put_safe(out, decided, "");
+	}
+	fputc('\n', out);
+	return 0;
+}
+
+static int
 problem_line(void *arg, const char *field, const char *value,
     const char *where, const char *text)
 {
@@ -154,6 +170,11 @@ report_record_show(struct store *st, const char *ref_or_id, FILE *out,
 	fputs("evidence:\n", out);
 	if (store_evidence_each(st, r->id, evidence_line, out, err) == -1)
 		goto out;
+	if (r->kind && strcmp(r->kind, "flag") == 0) {
+		fputs("outcomes:\n", out);
+		if (store_outcomes_each(st, r->id, outcome_line, out, err) == -1)
+			goto out;
+	}
 	if (r->kind && strcmp(r->kind, "outcome") == 0) {
 		fputs("answers:\n", out);
 		if (store_targets_each(st, r->id, target_line, out, err) == -1)

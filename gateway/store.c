@@ -122,7 +122,7 @@ enum stmt_id {
 	S_MESSAGE_FIND, S_MESSAGE_INSERT, S_PROBLEM_INSERT, S_EVIDENCE_INSERT,
 	S_REFSEQ_NEXT, S_RECORD_INSERT, S_RECORD_EVIDENCE, S_TARGET_INSERT,
 	S_RECORD_GET_REF, S_RECORD_GET_ID, S_MESSAGE_GET, S_PROBLEMS,
-	S_EVIDENCE_OF_RECORD, S_TARGETS,
+	S_EVIDENCE_OF_RECORD, S_TARGETS, S_OUTCOMES,
 	S_NSTMT
 };
 
@@ -202,6 +202,9 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_TARGETS] = "SELECT t.target, r.status FROM outcome_target t"
 	    " LEFT JOIN record r ON r.id = t.flag WHERE t.record = ?"
 	    " ORDER BY t.target",
+	[S_OUTCOMES] = "SELECT o.ref, json_extract(o.fields, '$.status'),"
+	    " json_extract(o.fields, '$.decided') FROM outcome_target t"
+	    " JOIN record o ON o.id = t.record WHERE t.flag = ? ORDER BY o.id",
 };
 
 struct store {
@@ -1357,5 +1360,26 @@ store_targets_each(struct store *st, int64_t rec, store_target_cb cb,
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_err(st, err, "read outcome targets");
+	return 0;
+}
+
+int
+store_outcomes_each(struct store *st, int64_t flag, store_outcome_cb cb,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_get(st, S_OUTCOMES, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, flag);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2)) != 0)
+			break;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read outcomes");
 	return 0;
 }

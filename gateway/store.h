@@ -196,5 +196,10 @@ typedef int (*store_target_cb)(void *arg, const char *target,
     const char *flag_status);
 int store_targets_each(struct store *st, int64_t rec, store_target_cb cb,
     void *arg, struct err *err);
+/* the outcomes that answer a flag: their reference, status and decision */
+typedef int (*store_outcome_cb)(void *arg, const char *ref,
+    const char *status, const char *decided);
+int store_outcomes_each(struct store *st, int64_t flag, store_outcome_cb cb,
+    void *arg, struct err *err);
 
 #endif

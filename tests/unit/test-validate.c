@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 #include <time.h>
 
 #include "batch.h"
@@ -190,21 +192,25 @@ static const struct vcase cases[] = {
 	    "URL: https://YOUTU.BE/a#t\n"
 	    "Ground: racism\nLanguage: fr\nExplanation: e\n",
 	    STANDING, 0, { { NULL, NULL, NULL } },
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"fr\",\"url\":\"https://youtu.be/a\",\"url_norm\":"
-	    "\"https://youtu.be/a\"}\n"
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"fr\",\"url\":\"https://x.com/u/status/1?s=20\",\"url_norm\":"
-	    "\"https://x.com/u/status/1\"}\n"
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"fr\",\"url\":\"https://www.tiktok.com/@u/video/9\",\"url_norm\":"
-	    "\"https://www.tiktok.com/@u/video/9\"}\n"
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"fr\",\"url\":\"https://example.org/a,b\",\"url_norm\":"
-	    "\"https://example.org/a,b\"}\n"
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"fr\",\"url\":\"https://example.org/d\",\"url_norm\":"
-	    "\"https://example.org/d\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"fr\",\"url\":\""
+	    "https://youtu.be/a\",\"url_norm\":\"https://youtu.be/a\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"fr\",\"url\":\""
+	    "https://x.com/u/status/1?s=20\",\"url_norm\":\"https://x.com"
+	    "/u/status/1\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"fr\",\"url\":\""
+	    "https://www.tiktok.com/@u/video/9\",\"url_norm\":\"https://w"
+	    "ww.tiktok.com/@u/video/9\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"fr\",\"url\":\""
+	    "https://example.org/a,b\",\"url_norm\":\"https://example.org"
+	    "/a,b\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"fr\",\"url\":\""
+	    "https://example.org/d\",\"url_norm\":\"https://example.org/d"
+	    "\"}\n"
 	    "rejected=0" },
 	{ "a bad URL rejects only itself", "flag", "",
 	    "URL: https://youtu.be/1\nURL: www.youtube.com/watch?v=2\n"
@@ -266,9 +272,9 @@ static const struct vcase cases[] = {
 	    "URL: https://youtu.be/1\nGround: racism\nLanguage: de\n"
 	    "Explanation: e\n",
 	    STANDING, 0, { { NULL, NULL, NULL } },
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"de\",\"url\":\"https://youtu.be/1\",\"url_norm\":"
-	    "\"https://youtu.be/1\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"de\",\"url\":\""
+	    "https://youtu.be/1\",\"url_norm\":\"https://youtu.be/1\"}\n"
 	    "rejected=0" },
 	{ "good faith given must still be yes", "flag", "",
 	    "URL: https://youtu.be/1\nGround: racism\nLanguage: de\n"
@@ -338,12 +344,12 @@ static const struct vcase cases[] = {
 	    "Ground: racism\nLanguage: de\nExplanation: e\n",
 	    STANDING, 2, { { NULL, NULL, NULL } },
 	    "P -: the mail makes 3 records; at most 2 are taken per mail\n"
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"de\",\"url\":\"https://a.example/1\",\"url_norm\":"
-	    "\"https://a.example/1\"}\n"
-	    "R - {\"explanation\":\"e\",\"ground\":[\"racism\"],\"language\":"
-	    "\"de\",\"url\":\"https://a.example/2\",\"url_norm\":"
-	    "\"https://a.example/2\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"de\",\"url\":\""
+	    "https://a.example/1\",\"url_norm\":\"https://a.example/1\"}\n"
+	    "R - {\"explanation\":\"e\",\"good_faith\":\"standing declara"
+	    "tion\",\"ground\":[\"racism\"],\"language\":\"de\",\"url\":\""
+	    "https://a.example/2\",\"url_norm\":\"https://a.example/2\"}\n"
 	    "rejected=1" },
 
 	/* ------------------------------------------ flag: data attachments */
@@ -402,12 +408,14 @@ static const struct vcase cases[] = {
 	    "https://a.example/1\t\tde\te\n"
 	    "  https://a.example/2 \tracism\t\tf\n" },
 	    { NULL, NULL, NULL } },
-	    "R CSV 't.tsv.csv' row 2 {\"explanation\":\"e\",\"ground\":"
-	    "[\"gender\"],\"language\":\"de\",\"url\":"
-	    "\"https://a.example/1\",\"url_norm\":\"https://a.example/1\"}\n"
-	    "R CSV 't.tsv.csv' row 3 {\"explanation\":\"f\",\"ground\":"
-	    "[\"racism\"],\"language\":\"fr\",\"url\":"
-	    "\"https://a.example/2\",\"url_norm\":\"https://a.example/2\"}\n"
+	    "R CSV 't.tsv.csv' row 2 {\"explanation\":\"e\",\"good_faith\""
+	    ":\"standing declaration\",\"ground\":[\"gender\"],\"language"
+	    "\":\"de\",\"url\":\"https://a.example/1\",\"url_norm\":\"htt"
+	    "ps://a.example/1\"}\n"
+	    "R CSV 't.tsv.csv' row 3 {\"explanation\":\"f\",\"good_faith\""
+	    ":\"standing declaration\",\"ground\":[\"racism\"],\"language"
+	    "\":\"fr\",\"url\":\"https://a.example/2\",\"url_norm\":\"htt"
+	    "ps://a.example/2\"}\n"
 	    "rejected=0" },
 	{ "CSV: unknown, nameless and foreign columns reject the file",
 	    "flag", "", "Good-Faith: yes\n",
@@ -533,10 +541,11 @@ static const struct vcase cases[] = {
 	    "\"religion\", \"language\": \"Dutch\", \"explanation\": "
 	    "\"line 1\\nline 2\", \"country\": [\"NL\", \"BE\"]}" },
 	    { NULL, NULL, NULL } },
-	    "R JSON 'one.json' index 0 {\"country\":[\"NL\",\"BE\"],"
-	    "\"explanation\":\"line 1\\nline 2\",\"ground\":[\"religion\"],"
-	    "\"language\":\"nl\",\"url\":\"https://a.example/x\",\"url_norm\":"
-	    "\"https://a.example/x\"}\n"
+	    "R JSON 'one.json' index 0 {\"country\":[\"NL\",\"BE\"],\"exp"
+	    "lanation\":\"line 1\\nline 2\",\"good_faith\":\"standing dec"
+	    "laration\",\"ground\":[\"religion\"],\"language\":\"nl\",\"u"
+	    "rl\":\"https://a.example/x\",\"url_norm\":\"https://a.exampl"
+	    "e/x\"}\n"
 	    "rejected=0" },
 	{ "JSON: not JSON, not objects, empty", "flag", "", FLAG_OK,
 	    0, 0, { { "bad.json", "application/json", "{\"url\": " },
@@ -556,14 +565,16 @@ static const struct vcase cases[] = {
 	    "url\nhttps://a.example/1\nhttps://a.example/2\n"
 	    "https://a.example/3\nhttps://a.example/4\n" },
 	    { NULL, NULL, NULL } },
-	    "P -: the mail makes more than 2 records; at most 2 are taken per "
-	    "mail\n"
-	    "R CSV 'l.csv' row 2 {\"explanation\":\"e\",\"ground\":[\"racism\"],"
-	    "\"language\":\"de\",\"url\":\"https://a.example/1\",\"url_norm\":"
-	    "\"https://a.example/1\"}\n"
-	    "R CSV 'l.csv' row 3 {\"explanation\":\"e\",\"ground\":[\"racism\"],"
-	    "\"language\":\"de\",\"url\":\"https://a.example/2\",\"url_norm\":"
-	    "\"https://a.example/2\"}\n"
+	    "P -: the mail makes more than 2 records; at most 2 are taken"
+	    " per mail\n"
+	    "R CSV 'l.csv' row 2 {\"explanation\":\"e\",\"good_faith\":\""
+	    "standing declaration\",\"ground\":[\"racism\"],\"language\":"
+	    "\"de\",\"url\":\"https://a.example/1\",\"url_norm\":\"https:"
+	    "//a.example/1\"}\n"
+	    "R CSV 'l.csv' row 3 {\"explanation\":\"e\",\"good_faith\":\""
+	    "standing declaration\",\"ground\":[\"racism\"],\"language\":"
+	    "\"de\",\"url\":\"https://a.example/2\",\"url_norm\":\"https:"
+	    "//a.example/2\"}\n"
 	    "rejected=2" },
 	{ "attachments that are not data are evidence", "flag", "", FLAG_OK,
 	    0, 0, { { "shot.png", "image/png", "\x89PNG" },
@@ -581,7 +592,8 @@ static const struct vcase cases[] = {
 	    { NULL, NULL, NULL } },
 	    "P CSV 't.csv' row 3: Type: 'hub' is not a flag; every row of a "
 	    "data attachment is a flag: remove the type or write 'flag'\n"
-	    "R CSV 't.csv' row 2 {\"explanation\":\"e\",\"ground\":[\"racism\"],"
+	    "R CSV 't.csv' row 2 {\"explanation\":\"e\",\"good_faith\":"
+	    "\"standing declaration\",\"ground\":[\"racism\"],"
 	    "\"language\":\"de\",\"url\":\"https://a.example/1\",\"url_norm\":"
 	    "\"https://a.example/1\"}\n"
 	    "rejected=1" },
@@ -1145,9 +1157,62 @@ test_speed(void)
 	buf_free(&b);
 }
 
+/* the hand-written JSON encoder against jansson's reader */
+static void
+test_json_roundtrip(void)
+{
+	static char v1[] = "quote \" backslash \\ slash / tab \t nl \n cr \r "
+	    "bell \a esc \x1b del \x7f \xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80";
+	static char v2[] = "de", v3[] = "fr", v4[] = "FLG-2026-000001";
+	static char u1[] = "https://x.com/a?b=\"c\"", u2[] = "https://x.com/a";
+	char *vals1[] = { v1 }, *vals2[] = { v2, v3 }, *targets[] = { v4 };
+	struct record_field f[2];
+	struct record r;
+	json_t *o, *a;
+	json_error_t e;
+	char *j;
+
+	memset(&r, 0, sizeof(r));
+	f[0].name = "explanation";
+	f[0].v = vals1;
+	f[0].n = 1;
+	f[1].name = "country";
+	f[1].v = vals2;
+	f[1].n = 2;
+	r.kind = KIND_FLAG;
+	r.f = f;
+	r.n = 2;
+	r.url = u1;
+	r.url_norm = u2;
+	j = record_fields_json(&r);
+	o = json_loads(j, 0, &e);
+	ok(o != NULL, "jansson reads the JSON back: %s", o ? "" : e.text);
+	is_str(json_string_value(json_object_get(o, "explanation")), v1,
+	    "control characters, quotes and UTF-8 survive");
+	a = json_object_get(o, "country");
+	ok(json_is_array(a) && json_array_size(a) == 2 &&
+	    strcmp(json_string_value(json_array_get(a, 1)), "fr") == 0,
+	    "a list field is an array");
+	is_str(json_string_value(json_object_get(o, "url")), u1, "url");
+	json_decref(o);
+	ok(strstr(j, "\"country\":[\"DE\"") == NULL &&
+	    strncmp(j, "{\"country\":", 11) == 0, "keys are sorted: %s", j);
+	free(j);
+
+	r.kind = KIND_OUTCOME;
+	r.n = 0;
+	r.url = r.url_norm = NULL;
+	r.targets = targets;
+	r.ntargets = 1;
+	j = record_fields_json(&r);
+	is_str(j, "{\"targets\":[\"FLG-2026-000001\"]}", "an outcome's targets");
+	free(j);
+}
+
 int
 main(void)
 {
+	test_json_roundtrip();
 	test_cases();
 	test_members();
 	test_dates();
