@@ -28,7 +28,7 @@ def main():
     for sub in ("new", "cur", "tmp"):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
     for i in range(n):
-        size = rng.randint(3000, 6500)
+        size = rng.randint(2900, 6300)
         urls = "".join("URL: %s%d%d\n" % (rng.choice(HOSTS), i, k)
                        for k in range(rng.randint(1, 3)))
         mail = (

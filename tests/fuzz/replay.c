@@ -2,7 +2,8 @@
  * replay.c: runs every file named on the command line (or every file of
  * the directories named) through LLVMFuzzerTestOneInput, as SQLite's
  * fuzzcheck does, so a build without clang still replays the corpus.
- * Prints TAP: one test per file.
+ * Prints TAP: one test per file named, one per directory (a crash in any
+ * input ends the run, which the TAP driver reports).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -15,8 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int n;
 
-static void
-run_file(const char *path)
+/* 0 when the input ran; -1 when it could not be read */
+static int
+feed(const char *path)
 {
 	FILE *fp;
 	struct stat sb;
@@ -24,23 +26,30 @@ run_file(const char *path)
 	size_t len;
 
 	if ((fp = fopen(path, "rb")) == NULL || fstat(fileno(fp), &sb) == -1) {
-		printf("not ok %d - %s: cannot open\n", ++n, path);
 		if (fp != NULL)
 			fclose(fp);
-		return;
+		return -1;
 	}
 	len = (size_t)sb.st_size;
 	data = malloc(len ? len : 1);
 	if (data == NULL || fread(data, 1, len, fp) != len) {
-		printf("not ok %d - %s: cannot read\n", ++n, path);
 		free(data);
 		fclose(fp);
-		return;
+		return -1;
 	}
 	fclose(fp);
 	LLVMFuzzerTestOneInput(data, len);
 	free(data);
-	printf("ok %d - %s\n", ++n, path);
+	return 0;
+}
+
+static void
+run_file(const char *path)
+{
+	if (feed(path) == -1)
+		printf("not ok %d - %s: cannot read\n", ++n, path);
+	else
+		printf("ok %d - %s\n", ++n, path);
 	fflush(stdout);
 }
 
@@ -55,7 +64,7 @@ run_dir(const char *dir)
 {
 	struct dirent *de;
 	char **names = NULL, *p;
-	size_t cnt = 0, i, len;
+	size_t cnt = 0, i, len, bad = 0;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
@@ -78,10 +87,14 @@ run_dir(const char *dir)
 	if (cnt > 1)
 		qsort(names, cnt, sizeof(*names), cmp);
 	for (i = 0; i < cnt; i++) {
-		run_file(names[i]);
+		if (feed(names[i]) == -1)
+			bad++;
 		free(names[i]);
 	}
 	free(names);
+	printf("%sok %d - %s: %zu inputs replayed%s\n", bad || cnt == 0 ?
+	    "not " : "", ++n, dir, cnt, bad ? ", some unreadable" : "");
+	fflush(stdout);
 }
 
 int
