@@ -184,36 +184,6 @@ safe_name(const char *s, char out[48])
 
 /* ------------------------------------------------------------- UTF-8 */
 
-/* length of the valid UTF-8 sequence at p, 0 when invalid or NUL */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned int c = p[0];
-	size_t k, i;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 3;
-	else
-		return 0;
-	if (n < k + 1)
-		return 0;
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
-		return 0;
-	for (i = 1; i <= k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return k + 1;
-}
-
 /* valid UTF-8, NUL bytes allowed (they are counted apart) */
 static bool
 utf8_valid_nul(const char *s, size_t n)
@@ -226,7 +196,7 @@ utf8_valid_nul(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if ((k = utf8_seq(p + i, n - i)) == 0)
+		if ((k = utf8_seqlen(p + i, n - i)) == 0)
 			return false;
 		i += k;
 	}
@@ -260,7 +230,7 @@ utf8_fix(struct buf *out, const char *s, size_t n, size_t *nul_r)
 			i++;
 			continue;
 		}
-		if (p[i] != 0 && (k = utf8_seq(p + i, n - i)) > 0) {
+		if (p[i] != 0 && (k = utf8_seqlen(p + i, n - i)) > 0) {
 			i += k;
 			continue;
 		}

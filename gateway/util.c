@@ -213,36 +213,50 @@ str_distance(const char *a, const char *b, size_t cap)
 	return d[la][lb] > cap ? cap + 1 : d[la][lb];
 }
 
+size_t
+utf8_seqlen(const unsigned char *p, size_t n)
+{
+	unsigned int c = p[0];
+	size_t k, i;
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 3;
+	else
+		return 0;
+	if (n < k + 1)
+		return 0;
+	/* no overlongs, surrogates or values above U+10FFFF */
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	for (i = 1; i <= k; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return k + 1;
+}
+
 bool
 utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	unsigned int c;
-	int k;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
 
-	while (p < e) {
-		c = *p++;
-		if (c == 0)
-			return false;
-		if (c < 0x80)
+	while (i < n) {
+		if (p[i] >= 0x01 && p[i] < 0x80) {
+			i++;
 			continue;
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		else
+		}
+		if ((k = utf8_seqlen(p + i, n - i)) == 0)
 			return false;
-		if (e - p < k)
-			return false;
-		/* reject overlongs, surrogates and values above U+10FFFF */
-		if ((c == 0xe0 && p[0] < 0xa0) || (c == 0xed && p[0] > 0x9f) ||
-		    (c == 0xf0 && p[0] < 0x90) || (c == 0xf4 && p[0] > 0x8f))
-			return false;
-		while (k-- > 0)
-			if ((*p++ & 0xc0) != 0x80)
-				return false;
+		i += k;
 	}
 	return true;
 }

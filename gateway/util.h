@@ -53,6 +53,9 @@ int str_tosize(const char *s, size_t *v_r);
 size_t str_distance(const char *a, const char *b, size_t cap);
 /* true when s is valid UTF-8 of n bytes with no NUL */
 bool utf8_valid(const char *s, size_t n);
+/* the length of the valid UTF-8 sequence at p (n bytes left), 0 when it
+ * is invalid or a NUL */
+size_t utf8_seqlen(const unsigned char *p, size_t n);
 
 /* hex SHA-256 (65 bytes with the NUL) */
 #define SHA256_HEX_LEN 65
