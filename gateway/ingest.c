@@ -282,12 +282,55 @@ tx_abort(struct ingest *in)
 		store_rollback(in->st);
 }
 
+void
+ingest_prepare(const struct config *cfg, enum record_kind kind_override,
+    const char *raw, size_t len, size_t size, const char *sha256,
+    struct prepared *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->raw = raw;
+	pr->len = len;
+	pr->size = size;
+	memcpy(pr->sha256, sha256, SHA256_HEX_LEN);
+	if (size > cfg->mime.max_size) {
+		pr->len = head_envelope(raw, len, cfg, &pr->p);
+		pr->reason = xasprintf("the message is %zu bytes; the limit is "
+		    "%zu bytes", size, cfg->mime.max_size);
+	} else {
+		ingest_parse(raw, len, cfg, kind_override, &pr->p);
+		if (pr->p.msg == NULL)
+			pr->reason = xstrdup(pr->p.mime_err.msg);
+	}
+}
+
+void
+prepared_free(struct prepared *pr)
+{
+	parsed_free(&pr->p);
+	free(pr->reason);
+	pr->reason = NULL;
+}
+
 int
 ingest_mail(struct ingest *in, const char *source, const char *raw,
     size_t len, size_t size, const char *sha256, struct ingest_result *res,
     struct err *err)
 {
-	struct parsed p;
+	struct prepared pr;
+	int r;
+
+	ingest_prepare(in->cfg, in->kind_override, raw, len, size, sha256, &pr);
+	r = ingest_commit(in, source, &pr, res, err);
+	prepared_free(&pr);
+	return r;
+}
+
+int
+ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
+    struct ingest_result *res, struct err *err)
+{
+	struct parsed p = pr->p;	/* borrowed: pr keeps it */
+	const char *sha256 = pr->sha256;
 	struct sender s;
 	struct validation *v = NULL;
 	struct validate_ctx vctx;
@@ -295,24 +338,15 @@ ingest_mail(struct ingest *in, const char *source, const char *raw,
 	const char *status = NULL;
 	char *reason = NULL;
 	int64_t dup = 0, msg;
-	bool oversize = size > in->cfg->mime.max_size;
 	size_t i;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
 	memset(&row, 0, sizeof(row));
-	if (oversize) {
-		len = head_envelope(raw, len, in->cfg, &p);
-		reason = xasprintf("the message is %zu bytes; the limit is %zu "
-		    "bytes", size, in->cfg->mime.max_size);
+	if (pr->reason != NULL) {
+		reason = xstrdup(pr->reason);
 		status = "rejected";
-	} else {
-		ingest_parse(raw, len, in->cfg, in->kind_override, &p);
-		if (p.msg == NULL) {
-			reason = xstrdup(p.mime_err.msg);
-			status = "rejected";
-		}
 	}
 
 	if (store_message_find(in->st, p.msg ? p.msg->message_id : NULL,
@@ -358,9 +392,9 @@ ingest_mail(struct ingest *in, const char *source, const char *raw,
 	row.source = source;
 	row.message_id = p.msg ? p.msg->message_id : NULL;
 	row.sha256 = sha256;
-	row.size = size;
-	row.raw = raw;
-	row.raw_len = len;
+	row.size = pr->size;
+	row.raw = pr->raw;
+	row.raw_len = pr->len;
 	row.from_addr = p.msg ? p.msg->from_addr : NULL;
 	row.subject = p.msg ? p.msg->subject : NULL;
 	row.date = p.msg ? p.msg->date : -1;
@@ -385,10 +419,10 @@ ingest_mail(struct ingest *in, const char *source, const char *raw,
 		res->nproblems++;
 	}
 	for (i = 0; v != NULL && i < v->nprob; i++) {
-		const struct problem *pr = &v->prob[i];
+		const struct problem *prob = &v->prob[i];
 
-		if (store_problem_add(in->st, msg, pr->field, pr->value,
-		    pr->where, pr->text, err) == -1)
+		if (store_problem_add(in->st, msg, prob->field, prob->value,
+		    prob->where, prob->text, err) == -1)
 			goto abort;
 		res->nproblems++;
 	}
@@ -422,7 +456,6 @@ abort:
 out:
 	validation_free(&v);
 	sender_clear(&s);
-	parsed_free(&p);
 	free(reason);
 	return ret;
 }

@@ -74,6 +74,27 @@ void ingest_deinit(struct ingest *in);
 int ingest_mail(struct ingest *in, const char *source, const char *raw,
     size_t len, size_t size, const char *sha256, struct ingest_result *res,
     struct err *err);
+
+/*
+ * ingest_mail in two halves, so that a batch can parse the next mail on
+ * one thread while it stores this one on another: ingest_prepare is pure
+ * (no store, no globals; `raw` must outlive `pr`), ingest_commit verifies
+ * the sender, validates and stores.
+ */
+struct prepared {
+	const char *raw;
+	size_t len;		/* bytes of raw kept: the head of an oversized mail */
+	size_t size;
+	char sha256[SHA256_HEX_LEN];
+	struct parsed p;
+	char *reason;		/* why it cannot be read, or NULL */
+};
+void ingest_prepare(const struct config *cfg, enum record_kind kind_override,
+    const char *raw, size_t len, size_t size, const char *sha256,
+    struct prepared *pr);
+int ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
+    struct ingest_result *res, struct err *err);
+void prepared_free(struct prepared *pr);
 void ingest_result_clear(struct ingest_result *res);
 const char *ingest_outcome_name(enum ingest_outcome o);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,48 +183,60 @@ struct ingest_run {
 
 /* text for a terminal: control characters escaped, UTF-8 kept */
 static void
-put_printable(const char *s)
+add_printable(struct buf *b, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			printf("\\x%02x", (unsigned char)*s);
+			buf_printf(b, "\\x%02x", (unsigned char)*s);
 		else
-			putchar(*s);
+			buf_addch(b, *s);
 	}
+}
+
+/* the line that `ingest` prints for a mail */
+static void
+format_result(struct buf *b, const char *name, const struct ingest_result *res)
+{
+	size_t i;
+
+	add_printable(b, name);
+	buf_printf(b, ": %s", ingest_outcome_name(res->outcome));
+	switch (res->outcome) {
+	case INGEST_ACCEPTED:
+		for (i = 0; i < res->nrefs; i++)
+			buf_printf(b, " %s", res->refs[i]);
+		if (res->nproblems > 0)
+			buf_printf(b, " (%zu problem%s)", res->nproblems,
+			    res->nproblems == 1 ? "" : "s");
+		break;
+	case INGEST_REJECTED:
+		buf_printf(b, " (%zu problem%s)", res->nproblems,
+		    res->nproblems == 1 ? "" : "s");
+		break;
+	case INGEST_QUARANTINED:
+	case INGEST_UNRECOGNISED:
+		buf_addstr(b, " (");
+		add_printable(b, res->reason);
+		buf_addch(b, ')');
+		break;
+	case INGEST_DUPLICATE:
+		buf_printf(b, " of message %lld", (long long)res->message);
+		break;
+	}
+	if (res->outcome != INGEST_DUPLICATE)
+		buf_printf(b, " [message %lld]", (long long)res->message);
+	buf_addch(b, '\n');
 }
 
 static void
 print_result(const char *name, const struct ingest_result *res)
 {
-	size_t i;
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 
-	printf("%s: %s", name, ingest_outcome_name(res->outcome));
-	switch (res->outcome) {
-	case INGEST_ACCEPTED:
-		for (i = 0; i < res->nrefs; i++)
-			printf(" %s", res->refs[i]);
-		if (res->nproblems > 0)
-			printf(" (%zu problem%s)", res->nproblems,
-			    res->nproblems == 1 ? "" : "s");
-		break;
-	case INGEST_REJECTED:
-		printf(" (%zu problem%s)", res->nproblems,
-		    res->nproblems == 1 ? "" : "s");
-		break;
-	case INGEST_QUARANTINED:
-	case INGEST_UNRECOGNISED:
-		printf(" (");
-		put_printable(res->reason);
-		printf(")");
-		break;
-	case INGEST_DUPLICATE:
-		printf(" of message %lld", (long long)res->message);
-		break;
-	}
-	if (res->outcome != INGEST_DUPLICATE)
-		printf(" [message %lld]", (long long)res->message);
-	putchar('\n');
+	format_result(&b, name, res);
+	fputs(buf_str(&b), stdout);
 	fflush(stdout);
+	buf_free(&b);
 }
 
 static void
@@ -278,17 +291,136 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* the mails of a Maildir's new/ and cur/ in name order, in batches */
+/*
+ * A Maildir is read and parsed on a second thread while this one stores:
+ * the reader hands over mails through a bounded ring, in name order.
+ */
+struct mail_item {
+	char *path;
+	char *raw;		/* owned; pr points into it */
+	int errnum;		/* could not be read: errno */
+	struct prepared pr;
+};
+
+#define RING 64
+
+struct reader {
+	pthread_mutex_t mu;
+	pthread_cond_t more, room;
+	struct mail_item *ring[RING];
+	size_t head, count;
+	bool stop;		/* the storing side gave up */
+	bool done;		/* every mail was handed over */
+	char **names;
+	size_t n;
+	const struct config *cfg;
+	enum record_kind kind;
+};
+
+static void
+item_free(struct mail_item *it)
+{
+	if (it == NULL)
+		return;
+	if (it->errnum == 0)
+		prepared_free(&it->pr);
+	free(it->raw);
+	free(it->path);
+	free(it);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct buf mail;
+	struct mail_item *it;
+	char sha[SHA256_HEX_LEN];
+	size_t i, size, len;
+	int fd;
+
+	buf_init(&mail, r->cfg->mime.max_size + 1);
+	for (i = 0; i < r->n; i++) {
+		it = xcalloc(1, sizeof(*it));
+		it->path = r->names[i];
+		r->names[i] = NULL;
+		if ((fd = open(it->path, O_RDONLY | O_CLOEXEC)) == -1 ||
+		    read_mail(fd, r->cfg->mime.max_size, &mail, &size, sha) == -1)
+			it->errnum = errno ? errno : EIO;
+		if (fd != -1)
+			close(fd);
+		if (it->errnum == 0) {
+			len = mail.len;
+			if (size > r->cfg->mime.max_size && len > 256 * 1024)
+				len = 256 * 1024;
+			it->raw = buf_detach(&mail, NULL);
+			ingest_prepare(r->cfg, r->kind, it->raw, len, size, sha,
+			    &it->pr);
+		}
+		pthread_mutex_lock(&r->mu);
+		while (r->count == RING && !r->stop)
+			pthread_cond_wait(&r->room, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			item_free(it);
+			break;
+		}
+		r->ring[(r->head + r->count) % RING] = it;
+		r->count++;
+		pthread_cond_signal(&r->more);
+		pthread_mutex_unlock(&r->mu);
+	}
+	buf_free(&mail);
+	pthread_mutex_lock(&r->mu);
+	r->done = true;
+	pthread_cond_signal(&r->more);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* the next mail in order, or NULL when there is none left */
+static struct mail_item *
+reader_next(struct reader *r)
+{
+	struct mail_item *it = NULL;
+
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0 && !r->done)
+		pthread_cond_wait(&r->more, &r->mu);
+	if (r->count > 0) {
+		it = r->ring[r->head];
+		r->head = (r->head + 1) % RING;
+		r->count--;
+		pthread_cond_signal(&r->room);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return it;
+}
+
+/*
+ * The mails of a Maildir's new/ and cur/ in name order, in batches: one
+ * transaction per batch, a savepoint per mail, so that each mail is stored
+ * whole or not at all.  The files stay where they are, so a crash loses
+ * nothing: a second run skips what the first one stored.  What a batch
+ * stored is printed once its transaction is committed.
+ */
 static void
 ingest_maildir(struct ingest_run *run, const char *dir)
 {
 	static const char *const subs[] = { "new", "cur" };
+	struct buf report = BUF_INIT(SIZE_MAX / 2);
+	struct ingest_result res;
+	struct mail_item *it;
+	struct reader r;
 	struct dirent *de;
 	struct err err;
-	char **names = NULL, *path;
-	size_t n = 0, i, s, in_tx = 0;
+	pthread_t tid;
+	char *path;
+	size_t s, pending = 0;
+	bool tx_open = false, last;
 	DIR *d;
 
+	memset(&r, 0, sizeof(r));
 	for (s = 0; s < 2; s++) {
 		path = xasprintf("%s/%s", dir, subs[s]);
 		if ((d = opendir(path)) == NULL) {
@@ -300,44 +432,95 @@ ingest_maildir(struct ingest_run *run, const char *dir)
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.')
 				continue;
-			names = xreallocarray(names, n + 1, sizeof(*names));
-			names[n++] = xasprintf("%s/%s", path, de->d_name);
+			r.names = xreallocarray(r.names, r.n + 1,
+			    sizeof(*r.names));
+			r.names[r.n++] = xasprintf("%s/%s", path, de->d_name);
 		}
 		closedir(d);
 		free(path);
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (r.n > 1)
+		qsort(r.names, r.n, sizeof(*r.names), name_cmp);
+	r.cfg = run->in.cfg;
+	r.kind = run->in.kind_override;
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.more, NULL);
+	pthread_cond_init(&r.room, NULL);
+	if (pthread_create(&tid, NULL, reader_main, &r) != 0)
+		fatalx("cannot start the reader thread");
 
-	/*
-	 * One transaction per batch of mails, a savepoint per mail: each
-	 * mail is stored whole or not at all, and the files stay where they
-	 * are, so a crash loses nothing (a second run skips what it stored).
-	 */
 	err_clear(&err);
 	run->in.batch = true;
-	for (i = 0; i < n && !run->stop; i++) {
-		if (in_tx == 0 && store_begin(run->in.st, &err) == -1) {
-			log_warnx("%s", err.msg);
-			run->status = exit_for(&err);
-			break;
+	for (;;) {
+		it = run->stop ? NULL : reader_next(&r);
+		if (it != NULL && it->errnum != 0) {
+			errno = it->errnum;
+			log_warn("%s", it->path);
+			run->status = EX_NOINPUT;
+		} else if (it != NULL) {
+			if (!tx_open) {
+				if (store_begin(run->in.st, &err) == 0)
+					tx_open = true;
+				else {
+					log_warnx("%s", err.msg);
+					run->status = exit_for(&err);
+					run->stop = true;
+				}
+			}
+			if (tx_open && ingest_commit(&run->in, it->path, &it->pr,
+			    &res, &err) == -1) {
+				log_warnx("%s: %s", it->path, err.msg);
+				run->status = exit_for(&err);
+				if (err.cls == ERR_TEMP)
+					run->stop = true;
+			} else if (tx_open) {
+				format_result(&report, it->path, &res);
+				ingest_result_clear(&res);
+				pending++;
+			}
 		}
-		ingest_path(run, names[i], names[i]);
-		if (++in_tx == 500 || i + 1 == n || run->stop) {
-			if (run->stop)
-				store_rollback(run->in.st);
-			else if (store_commit(run->in.st, &err) == -1) {
-				log_warnx("%s", err.msg);
+		last = it == NULL;
+		item_free(it);
+		/* a batch ends at its size, at a failure or at the end */
+		if (tx_open && (pending >= 500 || run->stop || last)) {
+			if (!run->stop && store_commit(run->in.st, &err) == 0) {
+				fputs(buf_str(&report), stdout);
+				run->n += pending;
+			} else {
+				if (!run->stop)
+					log_warnx("%s", err.msg);
+				if (pending > 0)
+					log_warnx("the last %zu mails of %s are "
+					    "not stored: run the same command "
+					    "again", pending, dir);
 				run->status = exit_for(&err);
 				store_rollback(run->in.st);
 				run->stop = true;
 			}
-			in_tx = 0;
+			fflush(stdout);
+			buf_reset(&report);
+			tx_open = false;
+			pending = 0;
 		}
+		if (last)
+			break;
 	}
 	run->in.batch = false;
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+
+	pthread_mutex_lock(&r.mu);
+	r.stop = true;
+	pthread_cond_broadcast(&r.room);
+	pthread_mutex_unlock(&r.mu);
+	while ((it = reader_next(&r)) != NULL)
+		item_free(it);
+	pthread_join(tid, NULL);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.more);
+	pthread_cond_destroy(&r.room);
+	for (s = 0; s < r.n; s++)
+		free(r.names[s]);
+	free(r.names);
+	buf_free(&report);
 }
 
 static int

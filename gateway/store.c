@@ -82,7 +82,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE record ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ref TEXT NOT NULL UNIQUE,"
-	"  uuid TEXT NOT NULL UNIQUE,"
+	"  uuid TEXT NOT NULL,"
 	"  kind TEXT NOT NULL,"
 	"  message INTEGER NOT NULL REFERENCES message(id),"
 	"  org INTEGER REFERENCES org(id),"
@@ -95,10 +95,9 @@ static const char *const migrations[] = {
 	"  fields TEXT NOT NULL,"
 	"  created TEXT NOT NULL);"
 	"CREATE INDEX record_message ON record(message);"
-	"CREATE INDEX record_kind ON record(kind, created);"
-	"CREATE INDEX record_org ON record(org, created);"
 	"CREATE INDEX record_url_norm ON record(url_norm);"
-	"CREATE INDEX record_status ON record(status);"
+	/* the routing stage takes the new ones; reports scan */
+	"CREATE INDEX record_new ON record(id) WHERE status = 'new';"
 	"CREATE TABLE record_evidence ("
 	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
 	"  evidence INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,"
@@ -358,6 +357,7 @@ store_open(const char *path, struct store **st_r, struct err *err)
 	if (exec_sql(st, "PRAGMA journal_mode = WAL", err, "set WAL") == -1 ||
 	    exec_sql(st, "PRAGMA synchronous = FULL", err, "set sync") == -1 ||
 	    exec_sql(st, "PRAGMA foreign_keys = ON", err, "foreign keys") == -1 ||
+	    exec_sql(st, "PRAGMA cache_size = -16384", err, "cache size") == -1 ||
 	    migrate(st, err) == -1)
 		goto fail;
 	*st_r = st;
