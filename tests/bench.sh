@@ -41,5 +41,5 @@ CONF
 	set -- $(run "$FLAGPOST" -c "$T/conf" ingest --maildir "$T/md")
 	printf '%-8s %-22s %12s %12.0f %14s\n' "$n" "ingest (all stages)" "$1" "$(awk "BEGIN { print $n / $1 }")" "$2"
 	stored=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from record").fetchone()[0])' "$T/db")
-	echo "         ($stored records stored; mail size $(du -sk "$T/md/new" | cut -f1) KiB in all)"
+	echo "         ($stored records stored; mail size $(du -sk --apparent-size "$T/md/new" | cut -f1) KiB in all)"
 done
