@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -18,10 +20,9 @@ struct config_parse {
 	int problems;
 	config_report_fn report;
 	void *arg;
-	bool seen_auth_id;
-	bool seen_policy;
 	char *bad_section;	/* the last unknown section reported */
 	unsigned syntax_errors;	/* bad lines already reported */
+	unsigned section_line;	/* the line of the last section header */
 };
 
 static void problem(struct config_parse *cp, unsigned line, const char *fmt, ...)
@@ -43,6 +44,24 @@ problem(struct config_parse *cp, unsigned line, const char *fmt, ...)
 	cp->report(cp->arg, buf_str(&b));
 	buf_free(&b);
 	cp->problems++;
+}
+
+static void warning(struct config_parse *cp, unsigned line, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* reported like a problem, but the configuration is still used */
+static void
+warning(struct config_parse *cp, unsigned line, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT(4096);
+	va_list ap;
+
+	buf_printf(&b, "%s:%u: warning: ", cp->path, line);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	cp->report(cp->arg, buf_str(&b));
+	buf_free(&b);
 }
 
 const char *
@@ -74,6 +93,9 @@ config_default(void)
 	cfg->authserv_id = NULL;
 	mime_limits_default(&cfg->mime);
 	cfg->max_records = 500;
+	cfg->backoff_min = 5;
+	cfg->backoff_max = 600;
+	cfg->pid_file = xstrdup(LOCALSTATEDIR "/run/flagpost.pid");
 	return cfg;
 }
 
@@ -81,6 +103,7 @@ void
 config_free(struct config **cfgp)
 {
 	struct config *cfg;
+	size_t i;
 
 	if (cfgp == NULL || (cfg = *cfgp) == NULL)
 		return;
@@ -89,6 +112,20 @@ config_free(struct config **cfgp)
 	free(cfg->address);
 	free(cfg->local);
 	free(cfg->authserv_id);
+	free(cfg->pid_file);
+	for (i = 0; i < cfg->ninbox; i++) {
+		struct inbox_conf *ic = &cfg->inbox[i];
+
+		free(ic->name);
+		free(ic->host);
+		free(ic->ca_file);
+		free(ic->user);
+		free(ic->password_file);
+		free(ic->xoauth2_file);
+		free(ic->folder);
+		free(ic->after_folder);
+	}
+	free(cfg->inbox);
 	free(cfg);
 	*cfgp = NULL;
 }
@@ -115,6 +152,7 @@ config_line_check(struct config_parse *cp, const char *line)
 	if (*p == '\0' || *p == ';' || *p == '#')
 		return;
 	if (*p == '[') {
+		cp->section_line = cp->line;
 		if (strchr(p, ']') == NULL) {
 			problem(cp, cp->line, "a section header needs a closing "
 			    "']'");
@@ -197,6 +235,212 @@ address_ok(const char *a)
 	return true;
 }
 
+const char *
+imap_after_name(enum imap_after a)
+{
+	switch (a) {
+	case IMAP_AFTER_KEEP:
+		return "keep";
+	case IMAP_AFTER_SEEN:
+		return "seen";
+	case IMAP_AFTER_MOVE:
+		return "move";
+	case IMAP_AFTER_DELETE:
+		return "delete";
+	}
+	return "?";
+}
+
+void
+inbox_imap_conf(const struct inbox_conf *ic, struct imap_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = ic->name;
+	c->host = ic->host;
+	c->port = ic->port ? ic->port :
+	    (ic->tls == IMAP_TLS_IMPLICIT ? 993 : 143);
+	c->tls = ic->tls;
+	c->ca_file = ic->ca_file;
+	c->user = ic->user;
+	c->password_file = ic->password_file;
+	c->xoauth2_file = ic->xoauth2_file;
+	c->folder = ic->folder;
+	c->timeout = ic->timeout;
+}
+
+static struct inbox_conf *
+inbox_get(struct config_parse *cp, const char *name)
+{
+	struct config *cfg = cp->cfg;
+	struct inbox_conf *ic;
+	size_t i;
+
+	for (i = 0; i < cfg->ninbox; i++)
+		if (strcmp(cfg->inbox[i].name, name) == 0)
+			return &cfg->inbox[i];
+	cfg->inbox = xreallocarray(cfg->inbox, cfg->ninbox + 1,
+	    sizeof(*cfg->inbox));
+	ic = &cfg->inbox[cfg->ninbox++];
+	memset(ic, 0, sizeof(*ic));
+	ic->name = xstrdup(name);
+	ic->line = cp->section_line ? cp->section_line : cp->line;
+	ic->tls = IMAP_TLS_IMPLICIT;
+	ic->folder = xstrdup("INBOX");
+	ic->default_kind = KIND_NONE;
+	ic->after = IMAP_AFTER_SEEN;
+	ic->poll_interval = 60;
+	ic->idle = true;
+	ic->timeout = 30;
+	ic->batch = 100;
+	return ic;
+}
+
+static bool
+yes_no(struct config_parse *cp, const char *key, const char *value, bool *v)
+{
+	if (str_ieq(value, "yes") || str_ieq(value, "true") ||
+	    str_ieq(value, "on"))
+		*v = true;
+	else if (str_ieq(value, "no") || str_ieq(value, "false") ||
+	    str_ieq(value, "off"))
+		*v = false;
+	else {
+		problem(cp, cp->line, "%s: '%s' is not yes or no", key,
+		    log_safe(value));
+		return false;
+	}
+	return true;
+}
+
+static void
+inbox_key(struct config_parse *cp, struct inbox_conf *ic, const char *name,
+    const char *value)
+{
+	size_t v;
+
+	if (strcmp(name, "host") == 0) {
+		if (*value == '\0' || strpbrk(value, " \t/") != NULL)
+			problem(cp, cp->line, "host: '%s' is not a host name",
+			    log_safe(value));
+		else
+			set_str(&ic->host, value);
+	} else if (strcmp(name, "port") == 0) {
+		v = 0;
+		set_count(cp, name, value, 1, 65535, &v);
+		ic->port = (unsigned)v;
+	} else if (strcmp(name, "tls") == 0) {
+		if (strcmp(value, "implicit") == 0)
+			ic->tls = IMAP_TLS_IMPLICIT;
+		else if (strcmp(value, "starttls") == 0)
+			ic->tls = IMAP_TLS_STARTTLS;
+		else if (strcmp(value, "none") == 0)
+			ic->tls = IMAP_TLS_NONE;
+		else
+			problem(cp, cp->line, "tls: '%s' is not a TLS mode "
+			    "(implicit, starttls or none)", log_safe(value));
+	} else if (strcmp(name, "ca_file") == 0)
+		set_str(&ic->ca_file, value);
+	else if (strcmp(name, "user") == 0)
+		set_str(&ic->user, value);
+	else if (strcmp(name, "password_file") == 0)
+		set_str(&ic->password_file, value);
+	else if (strcmp(name, "xoauth2_file") == 0)
+		set_str(&ic->xoauth2_file, value);
+	else if (strcmp(name, "folder") == 0) {
+		if (*value == '\0')
+			problem(cp, cp->line, "folder: a folder name is needed");
+		else
+			set_str(&ic->folder, value);
+	} else if (strcmp(name, "default_kind") == 0) {
+		if (strcmp(value, "none") == 0)
+			ic->default_kind = KIND_NONE;
+		else if ((ic->default_kind = kind_parse(value)) == KIND_NONE)
+			problem(cp, cp->line, "default_kind: '%s' is not a kind "
+			    "(flag, early-warning, hub, outcome or none)",
+			    log_safe(value));
+	} else if (strcmp(name, "after") == 0) {
+		free(ic->after_folder);
+		ic->after_folder = NULL;
+		if (strcmp(value, "keep") == 0)
+			ic->after = IMAP_AFTER_KEEP;
+		else if (strcmp(value, "seen") == 0)
+			ic->after = IMAP_AFTER_SEEN;
+		else if (strcmp(value, "delete") == 0)
+			ic->after = IMAP_AFTER_DELETE;
+		else if (strncmp(value, "move:", 5) == 0 && value[5] != '\0') {
+			ic->after = IMAP_AFTER_MOVE;
+			ic->after_folder = xstrdup(value + 5);
+		} else
+			problem(cp, cp->line, "after: '%s' is not an action "
+			    "(keep, seen, move:FOLDER or delete)",
+			    log_safe(value));
+	} else if (strcmp(name, "poll_interval") == 0) {
+		v = ic->poll_interval;
+		set_count(cp, name, value, 1, 86400, &v);
+		ic->poll_interval = (unsigned)v;
+	} else if (strcmp(name, "idle") == 0)
+		yes_no(cp, name, value, &ic->idle);
+	else if (strcmp(name, "timeout") == 0) {
+		v = ic->timeout;
+		set_count(cp, name, value, 1, 3600, &v);
+		ic->timeout = (unsigned)v;
+	} else if (strcmp(name, "batch") == 0) {
+		v = ic->batch;
+		set_count(cp, name, value, 1, 10000, &v);
+		ic->batch = (unsigned)v;
+	} else
+		problem(cp, cp->line, "unknown key '%s' in [inbox %s]",
+		    log_safe(name), log_safe(ic->name));
+}
+
+static bool
+loopback(const char *host)
+{
+	return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0;
+}
+
+/* a secret file: readable, and not by others */
+static void
+secret_check(struct config_parse *cp, const struct inbox_conf *ic,
+    const char *key, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1 || access(path, R_OK) == -1) {
+		problem(cp, ic->line, "[inbox %s] %s: cannot read '%s': %s",
+		    ic->name, key, path, strerror(errno));
+		return;
+	}
+	if ((sb.st_mode & 0077) != 0)
+		warning(cp, ic->line, "[inbox %s] %s: '%s' is readable by "
+		    "others (chmod 600 it)", ic->name, key, path);
+}
+
+static void
+inbox_check(struct config_parse *cp, const struct inbox_conf *ic)
+{
+	if (ic->host == NULL)
+		problem(cp, ic->line, "[inbox %s] host is missing", ic->name);
+	if (ic->user == NULL)
+		problem(cp, ic->line, "[inbox %s] user is missing", ic->name);
+	if ((ic->password_file == NULL) == (ic->xoauth2_file == NULL))
+		problem(cp, ic->line, "[inbox %s] give one of password_file or "
+		    "xoauth2_file", ic->name);
+	if (ic->tls == IMAP_TLS_NONE && ic->host != NULL &&
+	    !loopback(ic->host))
+		problem(cp, ic->line, "[inbox %s] tls = none is refused for "
+		    "%s: clear text is allowed on loopback only", ic->name,
+		    ic->host);
+	if (ic->password_file != NULL)
+		secret_check(cp, ic, "password_file", ic->password_file);
+	if (ic->xoauth2_file != NULL)
+		secret_check(cp, ic, "xoauth2_file", ic->xoauth2_file);
+	if (ic->ca_file != NULL && access(ic->ca_file, R_OK) == -1)
+		problem(cp, ic->line, "[inbox %s] ca_file: cannot read '%s': "
+		    "%s", ic->name, ic->ca_file, strerror(errno));
+}
+
 static int
 config_handler(void *user, const char *section, const char *name,
     const char *value)
@@ -246,7 +490,6 @@ config_handler(void *user, const char *section, const char *name,
 			goto unknown;
 	} else if (strcmp(section, "auth") == 0) {
 		if (strcmp(name, "policy") == 0) {
-			cp->seen_policy = true;
 			if (strcmp(value, "dmarc") == 0)
 				cfg->auth_policy = AUTH_DMARC;
 			else if (strcmp(value, "dkim") == 0)
@@ -258,7 +501,6 @@ config_handler(void *user, const char *section, const char *name,
 				    "policy (dmarc, dkim or none)",
 				    log_safe(value));
 		} else if (strcmp(name, "authserv_id") == 0) {
-			cp->seen_auth_id = true;
 			if (*value == '\0' || strpbrk(value, " \t;") != NULL)
 				problem(cp, cp->line, "authserv_id: '%s' is not "
 				    "an authserv-id (the host name the receiving "
@@ -289,13 +531,29 @@ config_handler(void *user, const char *section, const char *name,
 			set_count(cp, name, value, 1, 100000, &cfg->max_records);
 		else
 			goto unknown;
+	} else if (strcmp(section, "daemon") == 0) {
+		if (strcmp(name, "backoff_min") == 0) {
+			v = cfg->backoff_min;
+			set_count(cp, name, value, 1, 3600, &v);
+			cfg->backoff_min = (unsigned)v;
+		} else if (strcmp(name, "backoff_max") == 0) {
+			v = cfg->backoff_max;
+			set_count(cp, name, value, 1, 86400, &v);
+			cfg->backoff_max = (unsigned)v;
+		} else if (strcmp(name, "pid_file") == 0)
+			set_str(&cfg->pid_file, value);
+		else
+			goto unknown;
+	} else if (strncmp(section, "inbox ", 6) == 0 && section[6] != '\0') {
+		inbox_key(cp, inbox_get(cp, section + 6), name, value);
 	} else if (cp->bad_section == NULL ||
 	    strcmp(cp->bad_section, section) != 0) {
 		/* once per section, at its first key */
 		free(cp->bad_section);
 		cp->bad_section = xstrdup(section);
 		problem(cp, cp->line, "unknown section '[%s]' (known: [gateway], "
-		    "[auth], [limits])", log_safe(section));
+		    "[auth], [limits], [daemon], [inbox NAME])",
+		    log_safe(section));
 	}
 	return 1;
 unknown:
@@ -333,6 +591,11 @@ config_load(const char *path, struct config **cfg_r, config_report_fn report,
 	if (cp.cfg->address == NULL)
 		problem(&cp, 0, "[gateway] address is missing: the gateway's "
 		    "own mail address");
+	for (size_t i = 0; i < cp.cfg->ninbox; i++)
+		inbox_check(&cp, &cp.cfg->inbox[i]);
+	if (cp.cfg->backoff_min > cp.cfg->backoff_max)
+		problem(&cp, 0, "[daemon] backoff_min (%u) is above backoff_max "
+		    "(%u)", cp.cfg->backoff_min, cp.cfg->backoff_max);
 	if (cp.cfg->auth_policy != AUTH_NONE && cp.cfg->authserv_id == NULL)
 		problem(&cp, 0, "[auth] authserv_id is missing: the host name "
 		    "your receiving MTA writes in Authentication-Results "

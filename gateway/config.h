@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "form.h"
+#include "imap.h"
 #include "mime.h"
 #include "util.h"
 
@@ -24,6 +25,27 @@ enum auth_policy {
 	AUTH_NONE,	/* registration only: for tests */
 };
 
+/* an [inbox NAME] section */
+struct inbox_conf {
+	char *name;
+	unsigned line;			/* where the section starts */
+	char *host;
+	unsigned port;			/* 0: 993, or 143 without implicit TLS */
+	enum imap_tls tls;
+	char *ca_file;
+	char *user;
+	char *password_file;
+	char *xoauth2_file;
+	char *folder;
+	enum record_kind default_kind;
+	enum imap_after after;
+	char *after_folder;		/* move:FOLDER */
+	unsigned poll_interval;		/* seconds */
+	bool idle;
+	unsigned timeout;		/* seconds, every network call */
+	unsigned batch;			/* mails per transaction */
+};
+
 struct config {
 	char *path;
 
@@ -40,7 +62,20 @@ struct config {
 	/* [limits] */
 	struct mime_limits mime;
 	size_t max_records;
+
+	/* [daemon] */
+	unsigned backoff_min;		/* seconds before the first retry */
+	unsigned backoff_max;		/* the cap */
+	char *pid_file;
+
+	/* [inbox NAME] ... */
+	struct inbox_conf *inbox;
+	size_t ninbox;
 };
+
+/* the imap_conf of an inbox (pointers into it) */
+void inbox_imap_conf(const struct inbox_conf *ic, struct imap_conf *c);
+const char *imap_after_name(enum imap_after a);
 
 /*
  * Reads `path`.  Every problem is reported as "file:line: message" through

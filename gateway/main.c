@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "daemon.h"
 #include "ingest.h"
 #include "log.h"
 #include "report.h"
@@ -30,6 +31,8 @@ usage(FILE *out)
 "\n"
 "commands:\n"
 "  check                          check the configuration\n"
+"  daemon [-f]                    fetch from every inbox, IDLE or polling\n"
+"  run-once                       fetch from every inbox once, then exit\n"
 "  ingest [--kind K] FILE...      store mails from files\n"
 "  ingest [--kind K] -            store one mail from standard input (MTA pipe)\n"
 "  ingest [--kind K] --maildir DIR  store the mails of a Maildir\n"
@@ -123,6 +126,18 @@ cmd_check(int argc, char **argv)
 	if (cfg->auth_policy == AUTH_NONE)
 		fprintf(stderr, "%s: warning: [auth] policy = none: senders "
 		    "are not authenticated (for tests only)\n", path);
+	for (size_t i = 0; i < cfg->ninbox; i++) {
+		const struct inbox_conf *ic = &cfg->inbox[i];
+		struct imap_conf c;
+
+		inbox_imap_conf(ic, &c);
+		printf("inbox %s: %s://%s@%s:%u/%s, after %s%s%s, %s\n",
+		    ic->name, ic->tls == IMAP_TLS_IMPLICIT ? "imaps" : "imap",
+		    ic->user, ic->host, c.port, ic->folder,
+		    imap_after_name(ic->after), ic->after_folder ? ":" : "",
+		    ic->after_folder ? ic->after_folder : "",
+		    ic->idle ? "IDLE" : "polling");
+	}
 	printf("%s: ok\n", path);
 	config_free(&cfg);
 	return 0;
@@ -1067,6 +1082,57 @@ cmd_messages(int argc, char **argv)
 	return ret;
 }
 
+/* ---------------------------------------------------------------- daemon */
+
+static int
+cmd_run_once(int argc, char **argv)
+{
+	struct config *cfg;
+	int status;
+
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	if (cfg->ninbox == 0)
+		log_warnx("%s: no [inbox NAME]: nothing to fetch", cfg->path);
+	if (cfg->auth_policy == AUTH_NONE)
+		log_warnx("[auth] policy = none: senders are not "
+		    "authenticated (for tests only)");
+	status = daemon_run_once(cfg);
+	config_free(&cfg);
+	return status;
+}
+
+static int
+cmd_daemon(int argc, char **argv)
+{
+	const char *path = conf_path;
+	bool foreground = false;
+	int ch;
+
+	optind = 0;	/* GNU getopt: start over, permuting again */
+	while ((ch = getopt(argc, argv, "f")) != -1) {
+		switch (ch) {
+		case 'f':
+			foreground = true;
+			break;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (path == NULL && (path = getenv("FLAGPOST_CONF")) == NULL)
+		path = CONFIG_DEFAULT_PATH;
+	return daemon_main(path, load_config(), foreground);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static const struct {
@@ -1074,6 +1140,8 @@ static const struct {
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "check", cmd_check },
+	{ "daemon", cmd_daemon },
+	{ "run-once", cmd_run_once },
 	{ "ingest", cmd_ingest },
 	{ "orgs", cmd_orgs },
 	{ "contacts", cmd_contacts },

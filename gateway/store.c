@@ -108,6 +108,18 @@ static const char *const migrations[] = {
 	"  flag INTEGER REFERENCES record(id),"
 	"  PRIMARY KEY (record, target));"
 	"CREATE INDEX outcome_target_flag ON outcome_target(flag);",
+
+	/* 2: IMAP inboxes: the cursor, and the after actions still to do */
+	"CREATE TABLE inbox_state ("
+	"  inbox TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL,"
+	"  updated TEXT NOT NULL);"
+	"CREATE TABLE inbox_pending ("
+	"  inbox TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  PRIMARY KEY (inbox, uidvalidity, uid));",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -122,6 +134,7 @@ enum stmt_id {
 	S_REFSEQ_NEXT, S_RECORD_INSERT, S_RECORD_EVIDENCE, S_TARGET_INSERT,
 	S_RECORD_GET_REF, S_RECORD_GET_ID, S_MESSAGE_GET, S_PROBLEMS,
 	S_EVIDENCE_OF_RECORD, S_TARGETS, S_OUTCOMES,
+	S_INBOX_GET, S_INBOX_SET, S_PENDING_ADD, S_PENDING_LIST, S_PENDING_CLEAR,
 	S_NSTMT
 };
 
@@ -204,6 +217,18 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_OUTCOMES] = "SELECT o.ref, json_extract(o.fields, '$.status'),"
 	    " json_extract(o.fields, '$.decided') FROM outcome_target t"
 	    " JOIN record o ON o.id = t.record WHERE t.flag = ? ORDER BY o.id",
+	[S_INBOX_GET] = "SELECT uidvalidity, last_uid FROM inbox_state"
+	    " WHERE inbox = ?",
+	[S_INBOX_SET] = "INSERT INTO inbox_state (inbox, uidvalidity, last_uid,"
+	    " updated) VALUES (?, ?, ?, ?) ON CONFLICT (inbox) DO UPDATE SET"
+	    " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
+	    " updated = excluded.updated",
+	[S_PENDING_ADD] = "INSERT OR IGNORE INTO inbox_pending (inbox,"
+	    " uidvalidity, uid) VALUES (?, ?, ?)",
+	[S_PENDING_LIST] = "SELECT uid FROM inbox_pending WHERE inbox = ?"
+	    " AND uidvalidity = ? ORDER BY uid",
+	[S_PENDING_CLEAR] = "DELETE FROM inbox_pending WHERE inbox = ?"
+	    " AND (uidvalidity <> ?2 OR uid <= ?3)",
 };
 
 struct store {
@@ -1382,4 +1407,104 @@ store_outcomes_each(struct store *st, int64_t flag, store_outcome_cb cb,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_err(st, err, "read outcomes");
 	return 0;
+}
+
+/* ---------------------------------------------------------------- inboxes */
+
+int
+store_inbox_get(struct store *st, const char *inbox, uint32_t *uidvalidity_r,
+    uint32_t *last_r, bool *found_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*found_r = false;
+	*uidvalidity_r = *last_r = 0;
+	if ((s = stmt_get(st, S_INBOX_GET, err)) == NULL)
+		return -1;
+	bind_text(s, 1, inbox);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found_r = true;
+		*uidvalidity_r = (uint32_t)sqlite3_column_int64(s, 0);
+		*last_r = (uint32_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read inbox state");
+	return 0;
+}
+
+int
+store_inbox_set(struct store *st, const char *inbox, uint32_t uidvalidity,
+    uint32_t last, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_INBOX_SET, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, inbox);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, last);
+	bind_text(s, 4, now);
+	return stmt_done(st, s, err, "store inbox state");
+}
+
+int
+store_pending_add(struct store *st, const char *inbox, uint32_t uidvalidity,
+    uint32_t uid, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_PENDING_ADD, err)) == NULL)
+		return -1;
+	bind_text(s, 1, inbox);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, uid);
+	return stmt_done(st, s, err, "store pending action");
+}
+
+int
+store_pending_list(struct store *st, const char *inbox, uint32_t uidvalidity,
+    uint32_t **uids_r, size_t *n_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	uint32_t *uids = NULL;
+	size_t n = 0;
+	int rc;
+
+	*uids_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_PENDING_LIST, err)) == NULL)
+		return -1;
+	bind_text(s, 1, inbox);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uids = xreallocarray(uids, n + 1, sizeof(*uids));
+		uids[n++] = (uint32_t)sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(uids);
+		return db_err(st, err, "read pending actions");
+	}
+	*uids_r = uids;
+	*n_r = n;
+	return 0;
+}
+
+int
+store_pending_clear(struct store *st, const char *inbox, uint32_t uidvalidity,
+    uint32_t upto, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_PENDING_CLEAR, err)) == NULL)
+		return -1;
+	bind_text(s, 1, inbox);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, upto);
+	return stmt_done(st, s, err, "clear pending actions");
 }

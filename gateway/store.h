@@ -202,4 +202,18 @@ typedef int (*store_outcome_cb)(void *arg, const char *ref,
 int store_outcomes_each(struct store *st, int64_t flag, store_outcome_cb cb,
     void *arg, struct err *err);
 
+/* ---- IMAP inboxes: the cursor and the after actions still to do */
+int store_inbox_get(struct store *st, const char *inbox,
+    uint32_t *uidvalidity_r, uint32_t *last_r, bool *found_r, struct err *err);
+/* within the transaction that stores the batch */
+int store_inbox_set(struct store *st, const char *inbox, uint32_t uidvalidity,
+    uint32_t last, struct err *err);
+int store_pending_add(struct store *st, const char *inbox,
+    uint32_t uidvalidity, uint32_t uid, struct err *err);
+int store_pending_list(struct store *st, const char *inbox,
+    uint32_t uidvalidity, uint32_t **uids_r, size_t *n_r, struct err *err);
+/* done: every pending action up to `upto`, and any of another uidvalidity */
+int store_pending_clear(struct store *st, const char *inbox,
+    uint32_t uidvalidity, uint32_t upto, struct err *err);
+
 #endif

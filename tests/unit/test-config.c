@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "config.h"
@@ -18,6 +19,26 @@ collect(void *arg, const char *msg)
 	buf_addch(&reports, '\n');
 }
 
+static const char *pw_path;
+
+static void
+subst(const char *from, const char *to)
+{
+	struct buf b = BUF_INIT(1 << 16);
+	const char *p = buf_str(&reports), *hit;
+	size_t fl = strlen(from);
+
+	while ((hit = strstr(p, from)) != NULL) {
+		buf_add(&b, p, (size_t)(hit - p));
+		buf_addstr(&b, to);
+		p = hit + fl;
+	}
+	buf_addstr(&b, p);
+	buf_reset(&reports);
+	buf_addstr(&reports, buf_str(&b));
+	buf_free(&b);
+}
+
 static int
 load(const char *text, struct config **cfg_r)
 {
@@ -31,22 +52,10 @@ load(const char *text, struct config **cfg_r)
 	fputs(text, fp);
 	fclose(fp);
 	n = config_load(path, cfg_r, collect, NULL);
-	/* make the reports independent of the temporary name */
-	{
-		struct buf b = BUF_INIT(1 << 16);
-		const char *p = buf_str(&reports), *hit;
-		size_t pl = strlen(path);
-
-		while ((hit = strstr(p, path)) != NULL) {
-			buf_add(&b, p, (size_t)(hit - p));
-			buf_addstr(&b, "F");
-			p = hit + pl;
-		}
-		buf_addstr(&b, p);
-		buf_reset(&reports);
-		buf_addstr(&reports, buf_str(&b));
-		buf_free(&b);
-	}
+	/* make the reports independent of the temporary names */
+	subst(path, "F");
+	if (pw_path != NULL)
+		subst(pw_path, "PW");
 	unlink(path);
 	return n;
 }
@@ -70,7 +79,7 @@ main(void)
 		  "[imap]\nhost = x\n",
 		  5, "F:2: address: 'not-an-address' is not a mail address\n"
 		  "F:4: policy: 'maybe' is not a policy (dmarc, dkim or none)\n"
-		  "F:6: unknown section '[imap]' (known: [gateway], [auth], [limits])\n"
+		  "F:6: unknown section '[imap]' (known: [gateway], [auth], [limits], [daemon], [inbox NAME])\n"
 		  "F: [gateway] address is missing: the gateway's own mail address\n"
 		  "F: [auth] authserv_id is missing: the host name your receiving "
 		  "MTA writes in Authentication-Results (or policy = none, for "
@@ -134,6 +143,68 @@ main(void)
 		    "bad file %zu: file:line: messages", i);
 		ok(cfg == NULL, "bad file %zu: no config", i);
 	}
+	/* inboxes */
+	{
+		char pw[] = "/tmp/flagpost-test-pw-XXXXXX";
+		char text[2048];
+		int fd = mkstemp(pw);
+
+		if (fd == -1 || write(fd, "secret\n", 7) != 7)
+			abort();
+		close(fd);
+		chmod(pw, 0600);
+		pw_path = pw;
+		snprintf(text, sizeof(text),
+		    "[gateway]\naddress = f@gw.example.eu\n[auth]\npolicy = none\n"
+		    "[inbox cso]\nhost = imap.cso.example.org\nuser = flags\n"
+		    "password_file = %s\nafter = move:Done\nidle = no\n"
+		    "poll_interval = 30\ndefault_kind = flag\n"
+		    "[inbox local]\nhost = 127.0.0.1\nport = 1143\ntls = none\n"
+		    "user = u\npassword_file = %s\n", pw, pw);
+		n = load(text, &cfg);
+		is_int(n, 0, "two inboxes");
+		if (cfg != NULL) {
+			struct imap_conf c;
+
+			is_int((long long)cfg->ninbox, 2, "both read");
+			is_str(cfg->inbox[0].name, "cso", "name");
+			is_int(cfg->inbox[0].after, IMAP_AFTER_MOVE, "after move");
+			is_str(cfg->inbox[0].after_folder, "Done", "its folder");
+			is_int(cfg->inbox[0].idle, 0, "idle = no");
+			is_int(cfg->inbox[0].default_kind, KIND_FLAG, "default kind");
+			inbox_imap_conf(&cfg->inbox[0], &c);
+			is_int(c.port, 993, "implicit TLS defaults to 993");
+			is_str(c.folder, "INBOX", "folder defaults to INBOX");
+			is_int(cfg->inbox[1].tls, IMAP_TLS_NONE, "tls none on loopback");
+			is_int(cfg->inbox[1].after, IMAP_AFTER_SEEN, "after defaults to seen");
+		}
+		config_free(&cfg);
+
+		chmod(pw, 0644);
+		snprintf(text, sizeof(text),
+		    "[gateway]\naddress = f@gw.example.eu\n[auth]\npolicy = none\n"
+		    "[inbox far]\nhost = imap.example.org\ntls = none\n"
+		    "user = u\npassword_file = %s\nafter = archive\n"
+		    "[inbox nouser]\nhost = h.example.org\n"
+		    "xoauth2_file = /nonexistent/token\nidle = maybe\n", pw);
+		n = load(text, &cfg);
+		is_int(n, 5, "bad inboxes: every problem counted");
+		is_str(buf_str(&reports),
+		    "F:10: after: 'archive' is not an action (keep, seen, "
+		    "move:FOLDER or delete)\n"
+		    "F:14: idle: 'maybe' is not yes or no\n"
+		    "F:5: [inbox far] tls = none is refused for imap.example.org: "
+		    "clear text is allowed on loopback only\n"
+		    "F:5: warning: [inbox far] password_file: 'PW' is readable by "
+		    "others (chmod 600 it)\n"
+		    "F:11: [inbox nouser] user is missing\n"
+		    "F:11: [inbox nouser] xoauth2_file: cannot read "
+		    "'/nonexistent/token': No such file or directory\n",
+		    "bad inboxes: file:line: messages, and a warning");
+		unlink(pw);
+		pw_path = NULL;
+	}
+
 	n = config_load("/nonexistent/flagpost.conf", &cfg, collect, NULL);
 	is_int(n, 1, "a missing file is one problem");
 	buf_free(&reports);

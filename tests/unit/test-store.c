@@ -74,7 +74,7 @@ main(void)
 	snprintf(path, sizeof(path), "%s/flagpost.db", dir);
 	err_clear(&err);
 	ok(store_open(path, &st, &err) == 0, "open creates the store: %s", err.msg);
-	is_int(store_schema_version(st), 1, "migrated to version 1");
+	is_int(store_schema_version(st), 2, "migrated to the latest version");
 
 	memset(&o, 0, sizeof(o));
 	o.name = s_cso;
@@ -234,11 +234,43 @@ main(void)
 	cnt = 0;
 	store_problems_each(st, msg, problem_cb, &cnt, &err);
 	is_int(cnt, 1, "one problem");
+
+	/* inbox cursor and pending after actions */
+	{
+		uint32_t uv, last, *uids = NULL;
+		bool found;
+
+		ok(store_inbox_get(st, "cso", &uv, &last, &found, &err) == 0 &&
+		    !found, "no cursor for a new inbox");
+		store_begin(st, &err);
+		ok(store_inbox_set(st, "cso", 7, 40, &err) == 0 &&
+		    store_pending_add(st, "cso", 7, 39, &err) == 0 &&
+		    store_pending_add(st, "cso", 7, 40, &err) == 0 &&
+		    store_pending_add(st, "cso", 6, 3, &err) == 0,
+		    "cursor and pending actions in one transaction");
+		store_commit(st, &err);
+		ok(store_inbox_get(st, "cso", &uv, &last, &found, &err) == 0 &&
+		    found && uv == 7 && last == 40, "the cursor");
+		ok(store_inbox_set(st, "cso", 7, 52, &err) == 0 &&
+		    store_inbox_get(st, "cso", &uv, &last, &found, &err) == 0 &&
+		    last == 52, "moves on");
+		ok(store_pending_list(st, "cso", 7, &uids, &n, &err) == 0 &&
+		    n == 2 && uids[0] == 39 && uids[1] == 40,
+		    "pending actions of this uidvalidity, in order");
+		free(uids);
+		ok(store_pending_clear(st, "cso", 7, 39, &err) == 0 &&
+		    store_pending_list(st, "cso", 7, &uids, &n, &err) == 0 &&
+		    n == 1 && uids[0] == 40, "cleared up to a UID");
+		free(uids);
+		ok(store_pending_list(st, "cso", 6, &uids, &n, &err) == 0 &&
+		    n == 0, "and those of an old uidvalidity with it");
+		free(uids);
+	}
 	store_close(&st);
 	ok(st == NULL, "close clears the pointer");
 
 	ok(store_open(path, &st, &err) == 0, "reopen");
-	is_int(store_schema_version(st), 1, "migrations are not repeated");
+	is_int(store_schema_version(st), 2, "migrations are not repeated");
 	store_close(&st);
 
 	sqlite3_open(path, &db);

@@ -1,0 +1,310 @@
+/* daemon.c: the service loop: every inbox on its own thread, signals */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+
+#include "daemon.h"
+#include "fetch.h"
+#include "ingest.h"
+#include "log.h"
+#include "store.h"
+
+unsigned
+daemon_backoff(unsigned min, unsigned max, unsigned failures)
+{
+	unsigned long long d = min ? min : 1;
+	unsigned r = 0;
+
+	while (failures-- > 1 && d < max)
+		d *= 2;
+	if (d > max)
+		d = max;
+	/* jitter: somewhere in the upper half, so inboxes do not march */
+	if (gnutls_rnd(GNUTLS_RND_NONCE, &r, sizeof(r)) < 0)
+		r = (unsigned)time(NULL);
+	return (unsigned)(d - (d / 2) * (r % 1000) / 1000);
+}
+
+static void
+print_stats(const struct inbox_conf *ic, const struct fetch_stats *fs)
+{
+	printf("inbox %s: %zu new mail%s", ic->name, fs->mails,
+	    fs->mails == 1 ? "" : "s");
+	if (fs->mails > 0)
+		printf(" (%zu accepted, %zu rejected, %zu quarantined, "
+		    "%zu not a form, %zu duplicates)",
+		    fs->outcome[INGEST_ACCEPTED], fs->outcome[INGEST_REJECTED],
+		    fs->outcome[INGEST_QUARANTINED],
+		    fs->outcome[INGEST_UNRECOGNISED],
+		    fs->outcome[INGEST_DUPLICATE]);
+	putchar('\n');
+	fflush(stdout);
+}
+
+int
+daemon_run_once(const struct config *cfg)
+{
+	struct fetch_stats fs;
+	struct ingest in;
+	struct store *st = NULL;
+	struct imap *im;
+	struct err err;
+	size_t i;
+	int status = 0;
+
+	err_clear(&err);
+	if (store_open(cfg->store, &st, &err) == -1) {
+		log_warnx("%s", err.msg);
+		return err.cls == ERR_CONFIG ? EX_CONFIG : EX_TEMPFAIL;
+	}
+	if (ingest_init(&in, cfg, st, KIND_NONE, &err) == -1) {
+		log_warnx("%s", err.msg);
+		store_close(&st);
+		return EX_TEMPFAIL;
+	}
+	for (i = 0; i < cfg->ninbox; i++) {
+		im = NULL;
+		memset(&fs, 0, sizeof(fs));
+		err_clear(&err);
+		if (fetch_inbox(&in, &cfg->inbox[i], &im, NULL, &fs,
+		    &err) == -1) {
+			printf("inbox %s: failed after %zu new mails: %s\n",
+			    cfg->inbox[i].name, fs.mails, err.msg);
+			fflush(stdout);
+			status = err.cls == ERR_CONFIG ? EX_CONFIG : EX_TEMPFAIL;
+		} else
+			print_stats(&cfg->inbox[i], &fs);
+		imap_close(&im);
+	}
+	ingest_deinit(&in);
+	store_close(&st);
+	return status;
+}
+
+/* ---------------------------------------------------------------- daemon */
+
+static volatile int stopping;
+
+struct worker {
+	pthread_t tid;
+	const struct config *cfg;
+	const struct inbox_conf *ic;
+};
+
+/* sleeps `seconds`, waking early when the daemon stops */
+static void
+nap(unsigned seconds)
+{
+	struct timespec ts = { 1, 0 };
+
+	while (seconds-- > 0 && !stopping)
+		nanosleep(&ts, NULL);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct inbox_conf *ic = w->ic;
+	struct fetch_stats fs;
+	struct ingest in;
+	struct store *st = NULL;
+	struct imap *im = NULL;
+	struct err err;
+	unsigned failures = 0, wait;
+	bool changed;
+
+	memset(&in, 0, sizeof(in));
+	while (!stopping) {
+		err_clear(&err);
+		if (st == NULL && (store_open(w->cfg->store, &st, &err) == -1 ||
+		    ingest_init(&in, w->cfg, st, KIND_NONE, &err) == -1)) {
+			ingest_deinit(&in);
+			store_close(&st);
+			goto failed;
+		}
+		memset(&fs, 0, sizeof(fs));
+		if (fetch_inbox(&in, ic, &im, &stopping, &fs, &err) == -1)
+			goto failed;
+		if (failures > 0)
+			log_warnx("inbox=%s: back after %u failure%s", ic->name,
+			    failures, failures == 1 ? "" : "s");
+		failures = 0;
+		if (fs.mails > 0)
+			log_info("inbox=%s: %zu new mails", ic->name, fs.mails);
+		if (stopping)
+			break;
+		if (ic->idle && imap_has_idle(im)) {
+			/* RFC 2177: re-issue within 29 minutes */
+			wait = 25 * 60;
+			if (imap_idle(im, wait, &stopping, &changed, &err) == -1)
+				goto failed;
+		} else {
+			/* polling: log out meanwhile, as mail clients do */
+			imap_close(&im);
+			nap(ic->poll_interval);
+		}
+		continue;
+failed:
+		imap_close(&im);
+		failures++;
+		wait = daemon_backoff(w->cfg->backoff_min, w->cfg->backoff_max,
+		    failures);
+		log_warnx("inbox=%s: %s; trying again in %u s", ic->name,
+		    err.msg, wait);
+		nap(wait);
+	}
+	imap_close(&im);
+	ingest_deinit(&in);
+	store_close(&st);
+	return NULL;
+}
+
+static struct worker *
+workers_start(const struct config *cfg)
+{
+	struct worker *w;
+	sigset_t all, old;
+	size_t i;
+
+	w = xcalloc(cfg->ninbox ? cfg->ninbox : 1, sizeof(*w));
+	/* the workers take no signals: the main thread waits for them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < cfg->ninbox; i++) {
+		w[i].cfg = cfg;
+		w[i].ic = &cfg->inbox[i];
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
+			fatalx("cannot start the thread of inbox %s",
+			    cfg->inbox[i].name);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return w;
+}
+
+static void
+workers_stop(const struct config *cfg, struct worker **wp)
+{
+	size_t i;
+
+	stopping = 1;
+	for (i = 0; i < cfg->ninbox; i++)
+		pthread_join((*wp)[i].tid, NULL);
+	free(*wp);
+	*wp = NULL;
+	stopping = 0;
+}
+
+static void
+report_log(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+static int
+detach(const char *pid_file)
+{
+	char line[32];
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (chdir("/") == -1)
+		return -1;
+	umask(027);
+	if ((fd = open(pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		return -1;
+	snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+daemon_main(const char *conf_path, struct config *cfg, bool foreground)
+{
+	struct config *next = NULL;
+	struct worker *w;
+	sigset_t set;
+	int sig, n;
+
+	if (cfg->ninbox == 0)
+		log_warnx("no [inbox NAME] in %s: nothing to fetch", cfg->path);
+	if (cfg->auth_policy == AUTH_NONE)
+		log_warnx("[auth] policy = none: senders are not "
+		    "authenticated (for tests only)");
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground) {
+		log_init("flagpost", false, 1);
+		if (detach(cfg->pid_file) == -1)
+			fatal("cannot detach or write %s", cfg->pid_file);
+	}
+	log_info("started: %zu inbox%s, store %s", cfg->ninbox,
+	    cfg->ninbox == 1 ? "" : "es", cfg->store);
+	w = workers_start(cfg);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			n = config_load(conf_path, &next, report_log, NULL);
+			if (n != 0) {
+				log_warnx("%s: %d problem%s: keeping the running "
+				    "configuration", conf_path, n,
+				    n == 1 ? "" : "s");
+				continue;
+			}
+			log_info("%s: reloading", conf_path);
+			workers_stop(cfg, &w);
+			config_free(&cfg);
+			cfg = next;
+			next = NULL;
+			w = workers_start(cfg);
+			continue;
+		}
+		log_info("signal %d: stopping after the current transaction",
+		    sig);
+		break;
+	}
+	workers_stop(cfg, &w);
+	if (!foreground)
+		unlink(cfg->pid_file);
+	config_free(&cfg);
+	log_info("stopped");
+	return 0;
+}
