@@ -9,7 +9,7 @@ libetpan-dev libsqlite3-dev libpcre2-dev libcurl4-gnutls-dev libgnutls28-dev
 libinih-dev libjansson-dev libgumbo-dev libcsv-dev
 clang libclang-rt-14-dev
 sqlite3 python3 groff-base
-dovecot-imapd openssl
+dovecot-imapd openssl isync
 "
 
 missing=""

@@ -36,49 +36,103 @@ out:
 	return ret;
 }
 
-/* one mail of a batch, inside the batch's transaction */
+/* what a batch needs to store the mails as they come */
+struct fetch_ctx {
+	struct ingest *in;
+	const struct config *icfg;
+	const struct inbox_conf *ic;
+	uint32_t uidvalidity;
+	struct fetch_stats *fs;
+};
+
+/* one mail (or the head of an oversized one), inside the batch's transaction */
 static int
-fetch_one(struct ingest *in, const struct config *icfg,
-    const struct inbox_conf *ic, struct imap *im, const struct imap_msg *m,
-    struct fetch_stats *fs, struct err *err)
+store_one(void *arg, uint32_t uid, const char *data, size_t len,
+    size_t size, struct err *err)
 {
+	struct fetch_ctx *fc = arg;
 	struct ingest_result res;
 	struct prepared pr;
-	char sha[SHA256_HEX_LEN], *data = NULL, *source;
-	size_t len = 0, size;
-	bool oversize = m->size > icfg->mime.max_size;
+	char sha[SHA256_HEX_LEN], *source;
 	int r;
 
-	if (oversize)
-		r = imap_fetch_header(im, m->uid, &data, &len, err);
-	else
-		r = imap_fetch(im, m->uid, &data, &len, err);
-	if (r == -1) {
-		if (err->cls != ERR_MSG)
-			return -1;
-		/* gone meanwhile (expunged by someone else): nothing to keep */
-		log_warnx("%s", err->msg);
-		err_clear(err);
-		return 0;
-	}
 	/* of an oversized mail, the hash of its header: all that is taken */
-	size = oversize ? (size_t)m->size : len;
 	sha256_hex(data, len, sha);
-	if (oversize)
-		fs->oversized++;
-	source = xasprintf("imap:%s/%u", ic->name, m->uid);
-	ingest_prepare(icfg, KIND_NONE, data, len, size, sha, &pr);
-	r = ingest_commit(in, source, &pr, &res, err);
+	source = xasprintf("imap:%s/%u", fc->ic->name, uid);
+	ingest_prepare(fc->icfg, KIND_NONE, data, len, size, sha, &pr);
+	r = ingest_commit(fc->in, source, &pr, &res, err);
 	prepared_free(&pr);
-	if (r == 0) {
-		fs->outcome[res.outcome]++;
-		log_info("inbox=%s uid=%u msg=%lld %s", ic->name, m->uid,
-		    (long long)res.message, ingest_outcome_name(res.outcome));
-		ingest_result_clear(&res);
-	}
 	free(source);
+	if (r == -1)
+		return -1;
+	fc->fs->outcome[res.outcome]++;
+	log_info("inbox=%s uid=%u msg=%lld %s", fc->ic->name, uid,
+	    (long long)res.message, ingest_outcome_name(res.outcome));
+	ingest_result_clear(&res);
+	if (fc->ic->after != IMAP_AFTER_KEEP &&
+	    store_pending_add(fc->in->st, fc->ic->name, fc->uidvalidity, uid,
+	    err) == -1)
+		return -1;
+	fc->fs->mails++;
+	return 0;
+}
+
+static int
+store_body(void *arg, uint32_t uid, const char *data, size_t len,
+    struct err *err)
+{
+	return store_one(arg, uid, data, len, len, err);
+}
+
+/*
+ * The mails of a listing: those within the limit several at a time (up to
+ * FETCH_CHUNK bytes a command), an oversized one by its header.
+ */
+#define FETCH_CHUNK (4u * 1024 * 1024)
+
+static int
+fetch_batch(struct fetch_ctx *fc, struct imap *im, const struct imap_msg *list,
+    size_t n, struct err *err)
+{
+	uint32_t *uids;
+	char *data = NULL;
+	size_t i = 0, k, len, bytes;
+	int ret = -1;
+
+	uids = xcalloc(n, sizeof(*uids));
+	while (i < n) {
+		if (list[i].size > fc->icfg->mime.max_size) {
+			if (imap_fetch_header(im, list[i].uid, &data, &len,
+			    err) == -1) {
+				if (err->cls != ERR_MSG)
+					goto out;
+				log_warnx("%s", err->msg);	/* gone */
+				err_clear(err);
+			} else {
+				fc->fs->oversized++;
+				if (store_one(fc, list[i].uid, data, len,
+				    (size_t)list[i].size, err) == -1)
+					goto out;
+			}
+			free(data);
+			data = NULL;
+			i++;
+			continue;
+		}
+		for (k = 0, bytes = 0; i < n && (k == 0 ||
+		    bytes + list[i].size <= FETCH_CHUNK) &&
+		    list[i].size <= fc->icfg->mime.max_size; i++) {
+			uids[k++] = list[i].uid;
+			bytes += (size_t)list[i].size;
+		}
+		if (imap_fetch_many(im, uids, k, store_body, fc, err) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
 	free(data);
-	return r;
+	free(uids);
+	return ret;
 }
 
 int
@@ -88,6 +142,7 @@ fetch_inbox(struct ingest *in, const struct inbox_conf *ic, struct imap **im,
 	struct config icfg = *in->cfg;
 	struct imap_conf c;
 	struct imap_msg *list = NULL;
+	struct fetch_ctx fc;
 	uint32_t uidvalidity, stored_uv, last, done_upto;
 	size_t n = 0, i;
 	bool found, batch = in->batch;
@@ -113,6 +168,11 @@ fetch_inbox(struct ingest *in, const struct inbox_conf *ic, struct imap **im,
 	if (fetch_pending(in, ic, *im, uidvalidity, err) == -1)
 		goto fail;
 
+	fc.in = in;
+	fc.icfg = &icfg;
+	fc.ic = ic;
+	fc.uidvalidity = uidvalidity;
+	fc.fs = fs;
 	in->batch = true;
 	while (stop == NULL || !*stop) {
 		free(list);
@@ -123,16 +183,9 @@ fetch_inbox(struct ingest *in, const struct inbox_conf *ic, struct imap **im,
 			break;
 		if (store_begin(in->st, err) == -1)
 			goto fail;
-		for (i = 0; i < n; i++) {
-			if (fetch_one(in, &icfg, ic, *im, &list[i], fs,
-			    err) == -1 ||
-			    (ic->after != IMAP_AFTER_KEEP &&
-			    store_pending_add(in->st, ic->name, uidvalidity,
-			    list[i].uid, err) == -1)) {
-				store_rollback(in->st);
-				goto fail;
-			}
-			fs->mails++;
+		if (fetch_batch(&fc, *im, list, n, err) == -1) {
+			store_rollback(in->st);
+			goto fail;
 		}
 		done_upto = list[n - 1].uid;
 		if (store_inbox_set(in->st, ic->name, uidvalidity, done_upto,

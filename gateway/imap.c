@@ -1025,6 +1025,78 @@ imap_fetch_header(struct imap *im, uint32_t uid, char **data_r,
 	return fetch_section(im, uid, true, data_r, len_r, err);
 }
 
+int
+imap_fetch_many(struct imap *im, const uint32_t *uids, size_t n,
+    imap_body_cb cb, void *arg, struct err *err)
+{
+	struct mailimap_fetch_att *atts[2];
+	struct mailimap_fetch_type *ft = NULL;
+	struct mailimap_section *section;
+	struct mailimap_set *set = NULL;
+	clist *result = NULL;
+	clistiter *cur;
+	size_t i;
+	int r, rc = -1;
+
+	if (n == 0)
+		return 0;
+	if (im->broken)
+		return fail_gone(im, err);
+	atts[0] = mailimap_fetch_att_new_uid();
+	atts[1] = NULL;
+	if ((section = mailimap_section_new(NULL)) != NULL &&
+	    (atts[1] = mailimap_fetch_att_new_body_peek_section(section)) ==
+	    NULL)
+		mailimap_section_free(section);
+	if ((ft = fetch_type_new(atts, 2)) == NULL ||
+	    (set = mailimap_set_new_empty()) == NULL) {
+		fail_nomem(im, err);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (uids[i] == 0 || mailimap_set_add_single(set, uids[i]) !=
+		    MAILIMAP_NO_ERROR) {
+			fail_nomem(im, err);
+			goto out;
+		}
+	r = mailimap_uid_fetch(im->s, set, ft, &result);
+	if (r != MAILIMAP_NO_ERROR)
+		result = NULL;	/* freed, but not cleared, by libetpan */
+	if (take_news(im))
+		im->news = true;
+	if (r != MAILIMAP_NO_ERROR) {
+		fail(im, r, "UID FETCH BODY.PEEK[]", err);
+		goto out;
+	}
+	for (cur = result != NULL ? clist_begin(result) : NULL; cur != NULL;
+	    cur = clist_next(cur)) {
+		struct mailimap_msg_att_body_section *body;
+		uint32_t got;
+		uint64_t size;
+		bool asked = false;
+
+		msg_att_get(clist_content(cur), &got, &size, &body);
+		for (i = 0; i < n && !asked; i++)
+			asked = uids[i] == got;
+		if (!asked || body == NULL || body->sec_body_part == NULL)
+			continue;
+		if ((r = cb(arg, got, body->sec_body_part, body->sec_length,
+		    err)) != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	if (set != NULL)
+		mailimap_set_free(set);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	return rc;
+}
+
 /* --------------------------------------------------------------- after */
 
 static int

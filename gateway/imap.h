@@ -67,6 +67,17 @@ int imap_list(struct imap *im, uint32_t last, size_t max,
 /* the whole mail, BODY.PEEK[] (no \Seen); *data_r is malloc'd */
 int imap_fetch(struct imap *im, uint32_t uid, char **data_r, size_t *len_r,
     struct err *err);
+/*
+ * Several mails in one command, UID FETCH set BODY.PEEK[] (one round trip
+ * instead of one per mail): `cb` is called for each mail that came back,
+ * with bytes that are valid during the call only.  A UID that is gone is
+ * skipped.  A nonzero return from `cb` stops and is returned, its error in
+ * `err`.
+ */
+typedef int (*imap_body_cb)(void *arg, uint32_t uid, const char *data,
+    size_t len, struct err *err);
+int imap_fetch_many(struct imap *im, const uint32_t *uids, size_t n,
+    imap_body_cb cb, void *arg, struct err *err);
 /* the header block only, BODY.PEEK[HEADER]: for a mail too large to take */
 int imap_fetch_header(struct imap *im, uint32_t uid, char **data_r,
     size_t *len_r, struct err *err);

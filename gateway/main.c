@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1177,6 +1178,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	log_init("flagpost", true, verbose);
+	/* libetpan writes to sockets without MSG_NOSIGNAL */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 1) {
 		usage(stderr);
 		return EX_USAGE;
