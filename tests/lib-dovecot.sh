@@ -6,6 +6,7 @@
 #   dv_drop USER FILE        deliver a mail into the INBOX's Maildir
 #   dv_uids USER FOLDER      the UIDs in a folder, one a line
 #   dv_flags USER FOLDER     "UID FLAGS" lines
+# 127.0.0.2 is the same server without MOVE, 127.0.0.4 without IDLE.
 # Sets DV_IMAP (plain+STARTTLS port), DV_IMAPS (implicit TLS port),
 # DV_CA (the CA file), DV_BADCA (another CA), DV_CONF.
 
@@ -25,7 +26,7 @@ dv_certs() {
 			-keyout bad.key -out bad.pem >/dev/null 2>&1
 		openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
 			-keyout server.key -out server.csr >/dev/null 2>&1
-		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >ext.cnf
+		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:127.0.0.4\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >ext.cnf
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 			-days 2 -extfile ext.cnf -out server.pem >/dev/null 2>&1
 	)
@@ -44,12 +45,13 @@ dovecot_start() {
 	fi
 	printf 'anna:{PLAIN}secret\nbob:{PLAIN}secret\n' >"$DV/passwd"
 	DV_CONF="$DV/dovecot.conf"
+	DV_CAPS="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE LITERAL+ STATUS"
 	cat >"$DV_CONF" <<CONF
 base_dir = $DV/base
 state_dir = $DV/base/state
 log_path = $DV/dovecot.log
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1 127.0.0.2 127.0.0.4
 default_login_user = dovenull
 default_internal_user = dovecot
 mail_location = maildir:$DV/mail/%u
@@ -79,13 +81,24 @@ namespace inbox {
 service imap-login {
   chroot =
   inet_listener imap {
-    address = 127.0.0.1
+    address = 127.0.0.1 127.0.0.2 127.0.0.4
     port = $DV_IMAP
   }
   inet_listener imaps {
-    address = 127.0.0.1
+    address = 127.0.0.1 127.0.0.2 127.0.0.4
     port = $DV_IMAPS
     ssl = yes
+  }
+}
+# the same server without MOVE (127.0.0.2) and without IDLE (127.0.0.4)
+local 127.0.0.2 {
+  protocol imap {
+    imap_capability = $DV_CAPS IDLE UIDPLUS
+  }
+}
+local 127.0.0.4 {
+  protocol imap {
+    imap_capability = $DV_CAPS UIDPLUS MOVE
   }
 }
 service anvil {
@@ -145,8 +158,8 @@ inbox_config() {
 	printf 'secret\n' >"$T/password"
 	chmod 600 "$T/password"
 	{
-		printf '\n[inbox %s]\nhost = 127.0.0.1\nport = %s\ntls = %s\nca_file = %s\nuser = anna\npassword_file = %s\ntimeout = 10\n' \
-			"$name" "$port" "$tls" "$DV_CA" "$T/password"
+		printf '\n[inbox %s]\nhost = %s\nport = %s\ntls = %s\nca_file = %s\nuser = anna\npassword_file = %s\ntimeout = 10\n' \
+			"$name" "${DV_HOST:-127.0.0.1}" "$port" "$tls" "$DV_CA" "$T/password"
 		for kv in "$@"; do printf '%s\n' "$kv"; done
 	} >>"$T/flagpost.conf"
 }
