@@ -1,8 +1,10 @@
 #!/bin/sh
 # The gateway doing its job on a fresh Debian 12 machine: installs what it
-# needs, builds, registers two CSOs and two company contacts in a new store,
-# ingests the sample CSO mails of contrib/samples/, and shows the records,
-# the problems that the senders will be told about, and what was refused.
+# needs, builds, starts a private Dovecot on loopback, registers two CSOs
+# and two company contacts in a new store, delivers the sample CSO mails of
+# contrib/samples/ to the IMAP inbox, runs `flagpost run-once`, and shows
+# the records, the problems that the senders will be told about, and what
+# was refused.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +20,20 @@ make -j"$(nproc 2>/dev/null || echo 2)" flagpost >/dev/null
 fp_bin="$top/_build/flagpost"
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/flagpost-demo.XXXXXX")
-trap 'rm -rf "$demo"' EXIT
+cleanup() { rm -rf "$demo"; }
+# a private Dovecot on free loopback ports, with TLS from a CA made here
+T=$demo
+PYTHON3=python3
+srcdir=$top
+. "$top/tests/lib-dovecot.sh"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fp() { "$fp_bin" -c "$demo/flagpost.conf" "$@"; }
+
+say "a private Dovecot IMAP server on 127.0.0.1 (TLS with its own CA)"
+dovecot_start
+echo "imaps port $DV_IMAPS, CA $DV_CA"
+
 cat >"$demo/flagpost.conf" <<CONF
 [gateway]
 store = $demo/flagpost.db
@@ -28,8 +43,9 @@ address = flags@gateway.example.eu
 policy = dmarc
 authserv_id = mx.gateway.example.eu
 CONF
-fp() { "$fp_bin" -c "$demo/flagpost.conf" "$@"; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+inbox_config flags implicit "$DV_IMAPS" "after = move:Processed"
+say "flagpost check"
+fp check
 
 say "the coordinator registers organisations and company contacts"
 fp orgs add "CSO Example" --domain cso.example.org
@@ -37,8 +53,15 @@ fp orgs add "Licra Demo" --domain licra.example.fr --good-faith --licence CC-BY-
 fp contacts add trust@youtube.example.com --name "YouTube T&S" --platform youtube --languages de,fr,en
 fp contacts add safety@tiktok.example.com --name "TikTok T&S" --platform tiktok
 
-say "flagpost ingest: the sample mails from CSOs and companies"
-fp ingest "$top"/contrib/samples/*.eml
+say "CSOs and companies write to the gateway's IMAP inbox: contrib/samples/"
+for f in "$top"/contrib/samples/*.eml; do
+	dv_save anna INBOX "$f"
+	printf '%s: %s\n' "$(basename "$f")" "$(grep -m1 '^Subject:' "$f")"
+done
+
+say "flagpost run-once: fetch, parse, verify, validate, store; then move to Processed"
+fp run-once
+echo "INBOX now holds $(dv_uids anna INBOX | wc -l) mails, Processed $(dv_uids anna Processed | wc -l)"
 
 say "flagpost records list"
 fp records list
@@ -55,3 +78,4 @@ for id in $(fp messages list --status rejected | awk '{print $1}') \
 	say "flagpost messages show $id (what the sender will be told, or why not)"
 	fp messages show "$id"
 done
+

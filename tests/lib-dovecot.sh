@@ -44,6 +44,20 @@ dovecot_start() {
 		DV_IMAPS=$(free_port)
 	fi
 	printf 'anna:{PLAIN}secret\nbob:{PLAIN}secret\n' >"$DV/passwd"
+	# XOAUTH2, checked against a token introspection endpoint of our own
+	if [ -z "${DV_OAUTH_PID:-}" ]; then
+		"$PYTHON3" "$srcdir/tests/oauth-introspect.py" >"$DV/oauth.port" &
+		DV_OAUTH_PID=$!
+		i=0
+		while [ ! -s "$DV/oauth.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	fi
+	cat >"$DV/oauth2.conf.ext" <<OAUTH
+introspection_mode = post
+introspection_url = http://127.0.0.1:$(cat "$DV/oauth.port")/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+OAUTH
 	DV_CONF="$DV/dovecot.conf"
 	DV_CAPS="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE LITERAL+ STATUS"
 	cat >"$DV_CONF" <<CONF
@@ -58,11 +72,16 @@ mail_location = maildir:$DV/mail/%u
 mail_uid = dovecot
 mail_gid = dovecot
 first_valid_uid = 1
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2
 disable_plaintext_auth = no
 passdb {
   driver = passwd-file
   args = scheme=PLAIN $DV/passwd
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2
+  args = $DV/oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -164,4 +183,4 @@ inbox_config() {
 	} >>"$T/flagpost.conf"
 }
 
-trap 'dovecot_stop; cleanup' EXIT
+trap 'dovecot_stop; [ -z "${DV_OAUTH_PID:-}" ] || kill "$DV_OAUTH_PID" 2>/dev/null; cleanup' EXIT
