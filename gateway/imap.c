@@ -816,6 +816,19 @@ fetch_type_new(struct mailimap_fetch_att **atts, size_t n)
 	return ft;
 }
 
+/* what one UID FETCH leaves to free; every argument may be NULL */
+static void
+fetch_cleanup(clist *result, struct mailimap_set *set,
+    struct mailimap_fetch_type *ft)
+{
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	if (set != NULL)
+		mailimap_set_free(set);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+}
+
 int
 imap_list(struct imap *im, uint32_t last, size_t max,
     struct imap_msg **list_r, size_t *n_r, struct err *err)
@@ -912,12 +925,7 @@ imap_list(struct imap *im, uint32_t last, size_t max,
 	rc = 0;
 out:
 	free(list);
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	if (set != NULL)
-		mailimap_set_free(set);
-	if (ft != NULL)
-		mailimap_fetch_type_free(ft);
+	fetch_cleanup(result, set, ft);
 	return rc;
 }
 
@@ -1002,12 +1010,7 @@ fetch_section(struct imap *im, uint32_t uid, bool header, char **data_r,
 	err_set(err, ERR_MSG, "inbox %s: UID %u is gone", im->name, uid);
 out:
 	buf_free(&b);
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	if (set != NULL)
-		mailimap_set_free(set);
-	if (ft != NULL)
-		mailimap_fetch_type_free(ft);
+	fetch_cleanup(result, set, ft);
 	return rc;
 }
 
@@ -1088,12 +1091,7 @@ imap_fetch_many(struct imap *im, const uint32_t *uids, size_t n,
 	}
 	rc = 0;
 out:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	if (set != NULL)
-		mailimap_set_free(set);
-	if (ft != NULL)
-		mailimap_fetch_type_free(ft);
+	fetch_cleanup(result, set, ft);
 	return rc;
 }
 
