@@ -115,8 +115,9 @@ fatalx(const char *fmt, ...)
 const char *
 log_safe(const char *s)
 {
-	static char ring[4][256 * 4 + 8];
-	static int next;
+	/* per thread: the daemon logs from one thread per inbox */
+	static _Thread_local char ring[4][256 * 4 + 8];
+	static _Thread_local int next;
 	static const char hex[] = "0123456789abcdef";
 	char *out = ring[next], *o = out;
 	size_t n = 0;

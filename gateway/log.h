@@ -16,7 +16,7 @@ _Noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 /*
  * Untrusted text made safe for one log line: control characters and
  * non-ASCII bytes escaped as \xNN, quotes escaped, cut at 200 bytes.
- * Returns a static buffer that the next call reuses (one of four).
+ * Returns a buffer of this thread that a later call reuses (one of four).
  */
 const char *log_safe(const char *s);
 

@@ -87,58 +87,55 @@ report_records_list(struct store *st, const struct record_filter *f,
 }
 
 static int
-evidence_line(void *arg, const char *name, const char *type, int64_t size,
-    const char *sha256)
+evidence_line(void *arg, const char *const *col)
 {
 	FILE *out = arg;
 
+	/* name, type, size, sha256 */
 	fputs("  ", out);
-	put_safe(out, *name ? name : "(no name)", "");
-	fprintf(out, " %s %lld bytes sha256:%s\n", type, (long long)size,
-	    sha256);
+	put_safe(out, col[0] && *col[0] ? col[0] : "(no name)", "");
+	fprintf(out, " %s %s bytes sha256:%s\n", col[1], col[2], col[3]);
 	return 0;
 }
 
 static int
-target_line(void *arg, const char *target, const char *flag_status)
+target_line(void *arg, const char *const *col)
 {
 	FILE *out = arg;
 
-	fprintf(out, "  %s (%s)\n", target,
-	    flag_status ? flag_status : "not a stored flag");
+	/* target, the flag's status */
+	fprintf(out, "  %s (%s)\n", col[0], col[1] ? col[1] : "not a stored flag");
 	return 0;
 }
 
 static int
-outcome_line(void *arg, const char *ref, const char *status,
-    const char *decided)
+outcome_line(void *arg, const char *const *col)
 {
 	FILE *out = arg;
 
-	fprintf(out, "  %s ", ref);
-	put_safe(out, status ? status : "?", "");
-	if (decided != NULL) {
+	/* reference, status, decided */
+	fprintf(out, "  %s ", col[0]);
+	put_safe(out, col[1] ? col[1] : "?", "");
+	if (col[2] != NULL) {
 		fputs(" decided ", out);
-		put_safe(out, decided, "");
+		put_safe(out, col[2], "");
 	}
 	fputc('\n', out);
 	return 0;
 }
 
 static int
-problem_line(void *arg, const char *field, const char *value,
-    const char *where, const char *text)
+problem_line(void *arg, const char *const *col)
 {
 	FILE *out = arg;
 
-	(void)field;
-	(void)value;
+	/* field, value, location, text */
 	fputs("  - ", out);
-	if (where != NULL) {
-		put_safe(out, where, "    ");
+	if (col[2] != NULL) {
+		put_safe(out, col[2], "    ");
 		fputs(": ", out);
 	}
-	put_safe(out, text, "    ");
+	put_safe(out, col[3], "    ");
 	fputc('\n', out);
 	return 0;
 }

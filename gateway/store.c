@@ -1324,89 +1324,59 @@ store_message_get(struct store *st, int64_t id, struct message_info **m_r,
 	return 0;
 }
 
-int
-store_problems_each(struct store *st, int64_t msg, store_problem_cb cb,
+/* every row of a query keyed by one id, as text columns */
+static int
+rows_each(struct store *st, enum stmt_id id, int64_t key, store_row_cb cb,
     void *arg, struct err *err)
 {
+	const char *col[8];
 	sqlite3_stmt *s;
-	int rc;
+	int rc, i, n;
 
-	if ((s = stmt_get(st, S_PROBLEMS, err)) == NULL)
+	if ((s = stmt_get(st, id, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, msg);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1),
-		    (const char *)sqlite3_column_text(s, 2),
-		    (const char *)sqlite3_column_text(s, 3)) != 0)
+	sqlite3_bind_int64(s, 1, key);
+	n = sqlite3_column_count(s);
+	if (n > 8)
+		n = 8;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			col[i] = (const char *)sqlite3_column_text(s, i);
+		if (cb(arg, col) != 0)
 			break;
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_err(st, err, "read problems");
+		return db_err(st, err, "read");
 	return 0;
 }
 
 int
-store_evidence_each(struct store *st, int64_t rec, store_evidence_cb cb,
+store_problems_each(struct store *st, int64_t msg, store_row_cb cb,
     void *arg, struct err *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((s = stmt_get(st, S_EVIDENCE_OF_RECORD, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, rec);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1),
-		    sqlite3_column_int64(s, 2),
-		    (const char *)sqlite3_column_text(s, 3)) != 0)
-			break;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_err(st, err, "read evidence");
-	return 0;
+	return rows_each(st, S_PROBLEMS, msg, cb, arg, err);
 }
 
 int
-store_targets_each(struct store *st, int64_t rec, store_target_cb cb,
+store_evidence_each(struct store *st, int64_t rec, store_row_cb cb,
     void *arg, struct err *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((s = stmt_get(st, S_TARGETS, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, rec);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1)) != 0)
-			break;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_err(st, err, "read outcome targets");
-	return 0;
+	return rows_each(st, S_EVIDENCE_OF_RECORD, rec, cb, arg, err);
 }
 
 int
-store_outcomes_each(struct store *st, int64_t flag, store_outcome_cb cb,
+store_targets_each(struct store *st, int64_t rec, store_row_cb cb,
     void *arg, struct err *err)
 {
-	sqlite3_stmt *s;
-	int rc;
+	return rows_each(st, S_TARGETS, rec, cb, arg, err);
+}
 
-	if ((s = stmt_get(st, S_OUTCOMES, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, flag);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1),
-		    (const char *)sqlite3_column_text(s, 2)) != 0)
-			break;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_err(st, err, "read outcomes");
-	return 0;
+int
+store_outcomes_each(struct store *st, int64_t flag, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	return rows_each(st, S_OUTCOMES, flag, cb, arg, err);
 }
 
 /* ---------------------------------------------------------------- inboxes */

@@ -184,22 +184,19 @@ int store_message_get(struct store *st, int64_t id, struct message_info **m_r,
     struct err *err);
 void message_info_free(struct message_info **m);
 
-typedef int (*store_problem_cb)(void *arg, const char *field,
-    const char *value, const char *where, const char *text);
-int store_problems_each(struct store *st, int64_t msg, store_problem_cb cb,
+/* a row of text columns (NULL for an SQL NULL), as each query lists them */
+typedef int (*store_row_cb)(void *arg, const char *const *col);
+/* the problems of a mail: field, value, location, text */
+int store_problems_each(struct store *st, int64_t msg, store_row_cb cb,
     void *arg, struct err *err);
-typedef int (*store_evidence_cb)(void *arg, const char *name,
-    const char *type, int64_t size, const char *sha256);
-int store_evidence_each(struct store *st, int64_t rec, store_evidence_cb cb,
+/* the evidence of a record: name, type, size, sha256 */
+int store_evidence_each(struct store *st, int64_t rec, store_row_cb cb,
     void *arg, struct err *err);
-typedef int (*store_target_cb)(void *arg, const char *target,
-    const char *flag_status);
-int store_targets_each(struct store *st, int64_t rec, store_target_cb cb,
+/* the flags an outcome answers: reference, the flag's status or NULL */
+int store_targets_each(struct store *st, int64_t rec, store_row_cb cb,
     void *arg, struct err *err);
-/* the outcomes that answer a flag: their reference, status and decision */
-typedef int (*store_outcome_cb)(void *arg, const char *ref,
-    const char *status, const char *decided);
-int store_outcomes_each(struct store *st, int64_t flag, store_outcome_cb cb,
+/* the outcomes that answer a flag: reference, status, decided */
+int store_outcomes_each(struct store *st, int64_t flag, store_row_cb cb,
     void *arg, struct err *err);
 
 /* ---- IMAP inboxes: the cursor and the after actions still to do */

@@ -17,20 +17,19 @@ count_cb(void *arg, const struct record_info *r)
 }
 
 static int
-problem_cb(void *arg, const char *field, const char *value, const char *where,
-    const char *text)
+problem_cb(void *arg, const char *const *col)
 {
-	(void)field;
-	(void)value;
-	(void)where;
-	is_str(text, "Ground: 'x' is not a ground of hatred", "problem text");
+	is_str(col[0], "ground", "problem field");
+	is_str(col[1], "x", "problem value");
+	is_str(col[3], "Ground: 'x' is not a ground of hatred", "problem text");
 	(*(int *)arg)++;
 	return 0;
 }
 
 static int
-target_cb(void *arg, const char *target, const char *flag_status)
+target_cb(void *arg, const char *const *col)
 {
+	const char *target = col[0], *flag_status = col[1];
 	struct buf_like {
 		char s[256];
 	} *b = arg;
