@@ -96,6 +96,12 @@ config_default(void)
 	cfg->backoff_min = 5;
 	cfg->backoff_max = 600;
 	cfg->pid_file = xstrdup(LOCALSTATEDIR "/run/flagpost.pid");
+	cfg->routing = false;
+	cfg->rules_dir = xstrdup(CONFIG_DEFAULT_RULES);
+	cfg->route_default = NULL;
+	cfg->match_limit = 1000000;
+	cfg->depth_limit = 10000;
+	cfg->route_batch = 500;
 	return cfg;
 }
 
@@ -113,6 +119,8 @@ config_free(struct config **cfgp)
 	free(cfg->local);
 	free(cfg->authserv_id);
 	free(cfg->pid_file);
+	free(cfg->rules_dir);
+	free(cfg->route_default);
 	for (i = 0; i < cfg->ninbox; i++) {
 		struct inbox_conf *ic = &cfg->inbox[i];
 
@@ -544,6 +552,36 @@ config_handler(void *user, const char *section, const char *name,
 			set_str(&cfg->pid_file, value);
 		else
 			goto unknown;
+	} else if (strcmp(section, "routing") == 0) {
+		cfg->routing = true;
+		if (strcmp(name, "rules") == 0) {
+			if (*value == '\0')
+				problem(cp, cp->line, "rules: a directory is "
+				    "needed");
+			else
+				set_str(&cfg->rules_dir, value);
+		} else if (strcmp(name, "default") == 0) {
+			if (*value == '\0' || strpbrk(value, " \t,;") != NULL)
+				problem(cp, cp->line, "default: '%s' is not one "
+				    "contact address or group name",
+				    log_safe(value));
+			else {
+				set_str(&cfg->route_default, value);
+				if (strchr(value, '@') != NULL)
+					str_lower(cfg->route_default);
+			}
+		} else if (strcmp(name, "match_limit") == 0) {
+			v = cfg->match_limit;
+			set_count(cp, name, value, 1000, 100000000, &v);
+			cfg->match_limit = (unsigned)v;
+		} else if (strcmp(name, "depth_limit") == 0) {
+			v = cfg->depth_limit;
+			set_count(cp, name, value, 100, 10000000, &v);
+			cfg->depth_limit = (unsigned)v;
+		} else if (strcmp(name, "batch") == 0)
+			set_count(cp, name, value, 1, 100000, &cfg->route_batch);
+		else
+			goto unknown;
 	} else if (strncmp(section, "inbox ", 6) == 0 && section[6] != '\0') {
 		inbox_key(cp, inbox_get(cp, section + 6), name, value);
 	} else if (cp->bad_section == NULL ||
@@ -552,7 +590,7 @@ config_handler(void *user, const char *section, const char *name,
 		free(cp->bad_section);
 		cp->bad_section = xstrdup(section);
 		problem(cp, cp->line, "unknown section '[%s]' (known: [gateway], "
-		    "[auth], [limits], [daemon], [inbox NAME])",
+		    "[auth], [limits], [daemon], [routing], [inbox NAME])",
 		    log_safe(section));
 	}
 	return 1;
@@ -596,6 +634,10 @@ config_load(const char *path, struct config **cfg_r, config_report_fn report,
 	if (cp.cfg->backoff_min > cp.cfg->backoff_max)
 		problem(&cp, 0, "[daemon] backoff_min (%u) is above backoff_max "
 		    "(%u)", cp.cfg->backoff_min, cp.cfg->backoff_max);
+	if (cp.cfg->routing && cp.cfg->route_default == NULL)
+		problem(&cp, 0, "[routing] default is missing: the contact or "
+		    "group (the coordinators) that gets every record no rule "
+		    "routes");
 	if (cp.cfg->auth_policy != AUTH_NONE && cp.cfg->authserv_id == NULL)
 		problem(&cp, 0, "[auth] authserv_id is missing: the host name "
 		    "your receiving MTA writes in Authentication-Results "

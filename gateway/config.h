@@ -18,6 +18,7 @@
 #endif
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/flagpost/flagpost.conf"
 #define CONFIG_DEFAULT_STORE LOCALSTATEDIR "/lib/flagpost/flagpost.db"
+#define CONFIG_DEFAULT_RULES SYSCONFDIR "/flagpost/rules"
 
 enum auth_policy {
 	AUTH_DMARC,	/* DMARC pass, or an aligned DKIM pass */
@@ -67,6 +68,14 @@ struct config {
 	unsigned backoff_min;		/* seconds before the first retry */
 	unsigned backoff_max;		/* the cap */
 	char *pid_file;
+
+	/* [routing]: off (records wait) unless the section is there */
+	bool routing;
+	char *rules_dir;
+	char *route_default;		/* a contact address or a group */
+	unsigned match_limit;
+	unsigned depth_limit;
+	size_t route_batch;		/* records per transaction */
 
 	/* [inbox NAME] ... */
 	struct inbox_conf *inbox;

@@ -17,6 +17,7 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
+#include "route.h"
 #include "store.h"
 
 unsigned
@@ -51,9 +52,28 @@ print_stats(const struct inbox_conf *ic, const struct fetch_stats *fs)
 	fflush(stdout);
 }
 
-int
-daemon_run_once(const struct config *cfg)
+static void
+print_route_stats(const struct route_stats *rs)
 {
+	printf("routing: %zu record%s", rs->records,
+	    rs->records == 1 ? "" : "s");
+	if (rs->records > 0)
+		printf(" (%zu routed, %zu by the default, %zu quarantined); "
+		    "%zu notice%s and %zu hub post%s queued", rs->routed,
+		    rs->defaulted, rs->quarantined, rs->notices,
+		    rs->notices == 1 ? "" : "s", rs->hub,
+		    rs->hub == 1 ? "" : "s");
+	if (rs->limit_hits > 0)
+		printf("; %zu pattern%s hit a limit (see the log)",
+		    rs->limit_hits, rs->limit_hits == 1 ? "" : "s");
+	putchar('\n');
+	fflush(stdout);
+}
+
+int
+daemon_run_once(const struct config *cfg, const struct rules *set)
+{
+	struct route_stats rs;
 	struct fetch_stats fs;
 	struct ingest in;
 	struct store *st = NULL;
@@ -86,6 +106,19 @@ daemon_run_once(const struct config *cfg)
 			print_stats(&cfg->inbox[i], &fs);
 		imap_close(&im);
 	}
+	if (set != NULL) {
+		memset(&rs, 0, sizeof(rs));
+		err_clear(&err);
+		if (route_all(cfg, set, st, &rs, &err) == -1) {
+			printf("routing: failed after %zu records: %s\n",
+			    rs.records, err.msg);
+			fflush(stdout);
+			if (status == 0 || err.cls == ERR_CONFIG)
+				status = err.cls == ERR_CONFIG ? EX_CONFIG :
+				    EX_TEMPFAIL;
+		} else
+			print_route_stats(&rs);
+	}
 	ingest_deinit(&in);
 	store_close(&st);
 	return status;
@@ -99,7 +132,82 @@ struct worker {
 	pthread_t tid;
 	const struct config *cfg;
 	const struct inbox_conf *ic;
+	const struct rules *set;	/* the router's */
 };
+
+/* the router sleeps on this until a worker stored mail, or a while */
+static pthread_mutex_t kick_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t kick_cv = PTHREAD_COND_INITIALIZER;
+static bool kicked;
+
+#define ROUTER_INTERVAL 5	/* seconds: records from `flagpost ingest` */
+
+static void
+router_kick(void)
+{
+	pthread_mutex_lock(&kick_mu);
+	kicked = true;
+	pthread_cond_broadcast(&kick_cv);
+	pthread_mutex_unlock(&kick_mu);
+}
+
+static void
+router_wait(unsigned seconds)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	pthread_mutex_lock(&kick_mu);
+	while (!kicked && !stopping)
+		if (pthread_cond_timedwait(&kick_cv, &kick_mu, &ts) != 0)
+			break;
+	kicked = false;
+	pthread_mutex_unlock(&kick_mu);
+}
+
+static void *
+router_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rules_matcher *m = rules_matcher_new(w->set);
+	struct route_stats rs;
+	struct store *st = NULL;
+	struct err err;
+	unsigned failures = 0, wait;
+	bool more;
+
+	while (!stopping) {
+		err_clear(&err);
+		if (st == NULL && store_open(w->cfg->store, &st, &err) == -1)
+			goto failed;
+		do {
+			memset(&rs, 0, sizeof(rs));
+			if (route_pass(w->cfg, w->set, m, st, &rs, &more,
+			    &err) == -1)
+				goto failed;
+			if (rs.records > 0)
+				log_info("routed %zu records: %zu by the rules, "
+				    "%zu by the default, %zu quarantined; %zu "
+				    "notices, %zu hub posts queued", rs.records,
+				    rs.routed - rs.defaulted, rs.defaulted,
+				    rs.quarantined, rs.notices, rs.hub);
+		} while (more && !stopping);
+		failures = 0;
+		router_wait(ROUTER_INTERVAL);
+		continue;
+failed:
+		store_close(&st);
+		failures++;
+		wait = daemon_backoff(w->cfg->backoff_min, w->cfg->backoff_max,
+		    failures);
+		log_warnx("routing: %s; trying again in %u s", err.msg, wait);
+		router_wait(wait);
+	}
+	rules_matcher_free(&m);
+	store_close(&st);
+	return NULL;
+}
 
 /* sleeps `seconds`, waking early when the daemon stops */
 static void
@@ -140,8 +248,10 @@ worker_main(void *arg)
 			log_warnx("inbox=%s: back after %u failure%s", ic->name,
 			    failures, failures == 1 ? "" : "s");
 		failures = 0;
-		if (fs.mails > 0)
+		if (fs.mails > 0) {
 			log_info("inbox=%s: %zu new mails", ic->name, fs.mails);
+			router_kick();
+		}
 		if (stopping)
 			break;
 		if (ic->idle && imap_has_idle(im)) {
@@ -171,13 +281,13 @@ failed:
 }
 
 static struct worker *
-workers_start(const struct config *cfg)
+workers_start(const struct config *cfg, const struct rules *set)
 {
 	struct worker *w;
 	sigset_t all, old;
 	size_t i;
 
-	w = xcalloc(cfg->ninbox ? cfg->ninbox : 1, sizeof(*w));
+	w = xcalloc(cfg->ninbox + 1, sizeof(*w));
 	/* the workers take no signals: the main thread waits for them */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -187,6 +297,12 @@ workers_start(const struct config *cfg)
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
 			fatalx("cannot start the thread of inbox %s",
 			    cfg->inbox[i].name);
+	}
+	if (set != NULL) {
+		w[i].cfg = cfg;
+		w[i].set = set;
+		if (pthread_create(&w[i].tid, NULL, router_main, &w[i]) != 0)
+			fatalx("cannot start the routing thread");
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return w;
@@ -198,11 +314,17 @@ workers_stop(const struct config *cfg, struct worker **wp)
 	size_t i;
 
 	stopping = 1;
+	router_kick();
 	for (i = 0; i < cfg->ninbox; i++)
+		pthread_join((*wp)[i].tid, NULL);
+	if ((*wp)[i].set != NULL)
 		pthread_join((*wp)[i].tid, NULL);
 	free(*wp);
 	*wp = NULL;
+	pthread_mutex_lock(&kick_mu);
 	stopping = 0;
+	kicked = false;
+	pthread_mutex_unlock(&kick_mu);
 }
 
 static void
@@ -251,12 +373,44 @@ detach(const char *pid_file)
 	return 0;
 }
 
+/*
+ * The rules of a configuration, with their targets checked against the
+ * store: the number of problems (each logged), -1 when the store failed.
+ */
 int
-daemon_main(const char *conf_path, struct config *cfg, bool foreground)
+daemon_rules_load(const struct config *cfg, struct rules **set_r,
+    void (*report)(void *, const char *), void *arg)
+{
+	struct store *st = NULL;
+	struct err err;
+	int n;
+
+	*set_r = NULL;
+	if (!cfg->routing)
+		return 0;
+	if ((n = route_rules_load(cfg, set_r, report, arg)) != 0)
+		return n;
+	err_clear(&err);
+	if (store_open(cfg->store, &st, &err) == -1 ||
+	    (n = route_check_targets(cfg, *set_r, st, report, arg,
+	    &err)) == -1) {
+		report(arg, err.msg);
+		n = 1;
+	}
+	store_close(&st);
+	if (n != 0)
+		rules_free(set_r);
+	return n;
+}
+
+int
+daemon_main(const char *conf_path, struct config *cfg, struct rules *set,
+    bool foreground)
 {
 	struct config *next = NULL;
+	struct rules *next_set = NULL;
 	struct worker *w;
-	sigset_t set;
+	sigset_t sigs;
 	int sig, n;
 
 	if (cfg->ninbox == 0)
@@ -264,37 +418,50 @@ daemon_main(const char *conf_path, struct config *cfg, bool foreground)
 	if (cfg->auth_policy == AUTH_NONE)
 		log_warnx("[auth] policy = none: senders are not "
 		    "authenticated (for tests only)");
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (!foreground) {
 		log_init("flagpost", false, 1);
 		if (detach(cfg->pid_file) == -1)
 			fatal("cannot detach or write %s", cfg->pid_file);
 	}
-	log_info("started: %zu inbox%s, store %s", cfg->ninbox,
-	    cfg->ninbox == 1 ? "" : "es", cfg->store);
-	w = workers_start(cfg);
+	if (!cfg->routing)
+		log_warnx("no [routing] in %s: records are stored but not "
+		    "routed", cfg->path);
+	log_info("started: %zu inbox%s, %zu rule%s, store %s", cfg->ninbox,
+	    cfg->ninbox == 1 ? "" : "es", rules_count(set),
+	    rules_count(set) == 1 ? "" : "s", cfg->store);
+	w = workers_start(cfg, set);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
 			n = config_load(conf_path, &next, report_log, NULL);
+			if (n == 0)
+				n = daemon_rules_load(next, &next_set,
+				    report_log, NULL);
 			if (n != 0) {
 				log_warnx("%s: %d problem%s: keeping the running "
-				    "configuration", conf_path, n,
+				    "configuration and rules", conf_path, n,
 				    n == 1 ? "" : "s");
+				config_free(&next);
 				continue;
 			}
-			log_info("%s: reloading", conf_path);
+			log_info("%s: reloading: %zu rule%s", conf_path,
+			    rules_count(next_set),
+			    rules_count(next_set) == 1 ? "" : "s");
 			workers_stop(cfg, &w);
 			config_free(&cfg);
+			rules_free(&set);
 			cfg = next;
+			set = next_set;
 			next = NULL;
-			w = workers_start(cfg);
+			next_set = NULL;
+			w = workers_start(cfg, set);
 			continue;
 		}
 		log_info("signal %d: stopping after the current transaction",
@@ -305,6 +472,7 @@ daemon_main(const char *conf_path, struct config *cfg, bool foreground)
 	if (!foreground)
 		unlink(cfg->pid_file);
 	config_free(&cfg);
+	rules_free(&set);
 	log_info("stopped");
 	return 0;
 }

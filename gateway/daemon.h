@@ -5,12 +5,22 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "rules.h"
 
 /*
- * `flagpost run-once`: every inbox once, in turn.  Prints a line per
- * inbox; returns 0 when all went well, 75 (EX_TEMPFAIL) when one failed.
+ * `flagpost run-once`: every inbox once, in turn, then every waiting record
+ * through the rules `set` (NULL: no routing).  Prints a line per inbox and
+ * one for routing; returns 0 when all went well, 75 (EX_TEMPFAIL) when one
+ * failed, 78 (EX_CONFIG) when the default route reaches nobody.
  */
-int daemon_run_once(const struct config *cfg);
+int daemon_run_once(const struct config *cfg, const struct rules *set);
+
+/*
+ * The rules of cfg (none without [routing]), their targets checked against
+ * the store; the number of problems, each reported.
+ */
+int daemon_rules_load(const struct config *cfg, struct rules **set_r,
+    void (*report)(void *, const char *), void *arg);
 
 /*
  * `flagpost daemon`: IDLE on (or poll) every inbox, each on its own thread
@@ -21,7 +31,8 @@ int daemon_run_once(const struct config *cfg);
  * `foreground` it detaches and writes cfg->pid_file.  Returns an exit
  * status.
  */
-int daemon_main(const char *conf_path, struct config *cfg, bool foreground);
+int daemon_main(const char *conf_path, struct config *cfg, struct rules *set,
+    bool foreground);
 
 /* the delay before retry number `failures` (from 1): min * 2^(n-1),
  * capped at max, with jitter in its upper half */

@@ -459,3 +459,64 @@ out:
 	free(reason);
 	return ret;
 }
+
+int
+ingest_preview(struct ingest *in, const char *raw, size_t len,
+    struct ingest_preview *pv, struct err *err)
+{
+	char sha[SHA256_HEX_LEN];
+	struct sender s;
+	struct validate_ctx vctx;
+	const struct parsed *p;
+
+	memset(pv, 0, sizeof(*pv));
+	memset(&s, 0, sizeof(s));
+	sha256_hex(raw, len, sha);
+	ingest_prepare(in->cfg, in->kind_override, raw, len, len, sha, &pv->pr);
+	p = &pv->pr.p;
+	if (pv->pr.reason != NULL) {
+		pv->status = "rejected";
+		pv->reason = xstrdup(pv->pr.reason);
+		return 0;
+	}
+	if (sender_check(in, p, &s, err) == -1)
+		return -1;
+	if (s.org != NULL)
+		pv->org = xstrdup(s.org->name);
+	if (s.quarantine != NULL) {
+		pv->status = "quarantined";
+		pv->reason = xstrdup(s.quarantine);
+	} else if (p->bad_type != NULL) {
+		pv->status = "rejected";
+		pv->reason = xasprintf("Type: '%s' is not a kind of record",
+		    p->bad_type);
+	} else if (p->kind == KIND_NONE) {
+		pv->status = "unrecognised";
+		pv->reason = xstrdup("the mail says no kind of record");
+	}
+	if (p->kind != KIND_NONE && p->bad_type == NULL) {
+		memset(&vctx, 0, sizeof(vctx));
+		vctx.good_faith_standing = s.org && s.org->good_faith;
+		vctx.default_licence = s.org ? s.org->licence : NULL;
+		vctx.platforms = in->platforms;
+		vctx.nplatforms = in->nplatforms;
+		vctx.max_records = in->cfg->max_records;
+		vctx.mail_date = p->msg->date;
+		pv->v = validate_mail(p->form, p->kind, p->msg->subject, p->msg,
+		    &vctx);
+		if (pv->status == NULL)
+			pv->status = pv->v->nrec > 0 ? "accepted" : "rejected";
+	}
+	sender_clear(&s);
+	return 0;
+}
+
+void
+ingest_preview_free(struct ingest_preview *pv)
+{
+	validation_free(&pv->v);
+	prepared_free(&pv->pr);
+	free(pv->reason);
+	free(pv->org);
+	memset(pv, 0, sizeof(*pv));
+}

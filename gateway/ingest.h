@@ -96,6 +96,22 @@ int ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
     struct ingest_result *res, struct err *err);
 void prepared_free(struct prepared *pr);
 void ingest_result_clear(struct ingest_result *res);
+
+/*
+ * What ingest would make of a mail, for `rules test`: read-only.  The
+ * records are validated even when the mail would be quarantined, so that
+ * a coordinator can try rules on any mail.
+ */
+struct ingest_preview {
+	struct prepared pr;	/* pr.p.msg: the mail, or NULL */
+	const char *status;	/* accepted, rejected, quarantined, unrecognised */
+	char *reason;
+	char *org;		/* the sender's organisation, or NULL */
+	struct validation *v;	/* NULL when the mail has no kind */
+};
+int ingest_preview(struct ingest *in, const char *raw, size_t len,
+    struct ingest_preview *pv, struct err *err);
+void ingest_preview_free(struct ingest_preview *pv);
 const char *ingest_outcome_name(enum ingest_outcome o);
 
 #endif

@@ -18,6 +18,8 @@
 #include "ingest.h"
 #include "log.h"
 #include "report.h"
+#include "route.h"
+#include "rules.h"
 #include "store.h"
 #include "util.h"
 
@@ -41,13 +43,17 @@ usage(FILE *out)
 "  orgs list | show NAME | disable NAME\n"
 "  contacts add ADDRESS [--name N] [--platform P] [--languages de,fr]\n"
 "  contacts list | show ADDRESS | remove ADDRESS\n"
+"  contacts group add NAME ADDRESS... | list | remove NAME [ADDRESS...]\n"
+"  rules list                     the routing rules, in the order they apply\n"
+"  rules test MAIL...             what the rules would do with a mail (dry run)\n"
+"  rules explain REF              why a stored record went where it went\n"
 "  records list [--kind K] [--org O] [--since YYYY-MM-DD]\n"
 "  records show REF|ID\n"
 "  messages list [--status S] [--since YYYY-MM-DD]\n"
 "  messages show ID\n"
 "\n"
 "The configuration is read from -c FILE, $FLAGPOST_CONF or %s.\n"
-"See flagpost(1), flagpost.conf(5) and flagpost-mail(5).\n",
+"See flagpost(1), flagpost.conf(5), flagpost-mail(5) and flagpost-rules(5).\n",
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -105,6 +111,38 @@ open_store(const struct config *cfg)
 
 /* ---------------------------------------------------------------- check */
 
+/* the rules and their targets; the number of problems */
+static int
+check_rules(const struct config *cfg)
+{
+	struct rules *set = NULL;
+	struct store *st = NULL;
+	struct err err;
+	int n;
+
+	if (!cfg->routing) {
+		fprintf(stderr, "%s: warning: no [routing] section: records "
+		    "are stored but not routed\n", cfg->path);
+		return 0;
+	}
+	if ((n = route_rules_load(cfg, &set, report_stderr, NULL)) != 0)
+		return n;
+	err_clear(&err);
+	if (store_open(cfg->store, &st, &err) == -1 ||
+	    (n = route_check_targets(cfg, set, st, report_stderr, NULL,
+	    &err)) == -1) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		n = 1;
+	} else if (n == 0)
+		printf("rules %s: %zu rule%s in %zu file%s, default %s\n",
+		    cfg->rules_dir, rules_count(set),
+		    rules_count(set) == 1 ? "" : "s", rules_nfiles(set),
+		    rules_nfiles(set) == 1 ? "" : "s", cfg->route_default);
+	store_close(&st);
+	rules_free(&set);
+	return n;
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
@@ -138,6 +176,13 @@ cmd_check(int argc, char **argv)
 		    imap_after_name(ic->after), ic->after_folder ? ":" : "",
 		    ic->after_folder ? ic->after_folder : "",
 		    ic->idle ? "IDLE" : "polling");
+	}
+	n = check_rules(cfg);
+	if (n != 0) {
+		fprintf(stderr, "%s: %d problem%s\n", cfg->rules_dir, n,
+		    n == 1 ? "" : "s");
+		config_free(&cfg);
+		return 1;
 	}
 	printf("%s: ok\n", path);
 	config_free(&cfg);
@@ -817,6 +862,94 @@ print_contact(const struct contact *c, bool full)
 }
 
 static int
+print_group(void *arg, const char *const *col)
+{
+	(void)arg;
+	printf("%-20s %3s member%s  %s\n", col[0], col[1] ? col[1] : "0",
+	    col[1] != NULL && strcmp(col[1], "1") == 0 ? " " : "s",
+	    col[2] ? col[2] : "");
+	return 0;
+}
+
+/* contacts group add NAME ADDRESS... | list | remove NAME [ADDRESS...] */
+static int
+cmd_contacts_group(int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st;
+	struct err err;
+	const char *sub;
+	int i, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "add") == 0 && argc < 4) {
+		fprintf(stderr, "flagpost: contacts group add NAME ADDRESS...\n");
+		return EX_USAGE;
+	} else if (strcmp(sub, "remove") == 0 && argc < 3) {
+		fprintf(stderr, "flagpost: contacts group remove NAME "
+		    "[ADDRESS...]\n");
+		return EX_USAGE;
+	} else if (strcmp(sub, "list") == 0 && argc != 2) {
+		fprintf(stderr, "flagpost: contacts group list\n");
+		return EX_USAGE;
+	} else if (strcmp(sub, "add") != 0 && strcmp(sub, "remove") != 0 &&
+	    strcmp(sub, "list") != 0) {
+		fprintf(stderr, "flagpost: contacts group: unknown command "
+		    "'%s'\n", sub);
+		return EX_USAGE;
+	}
+	if (strcmp(sub, "list") != 0 && (strchr(argv[2], '@') != NULL ||
+	    argv[2][0] == '\0')) {
+		fprintf(stderr, "flagpost: '%s' is not a group name: a group "
+		    "is named without '@'\n", argv[2]);
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	st = open_store(cfg);
+	err_clear(&err);
+	if (strcmp(sub, "list") == 0)
+		(void)store_groups_each(st, print_group, NULL, &err);
+	else if (strcmp(sub, "add") == 0) {
+		/* all or none */
+		if (store_begin(st, &err) == 0) {
+			for (i = 3; i < argc; i++)
+				if (store_group_add(st, argv[2], argv[i],
+				    &err) == -1)
+					break;
+			if (i < argc)
+				store_rollback(st);
+			else if (store_commit(st, &err) == 0)
+				printf("group %s: added %d contact%s\n",
+				    argv[2], argc - 3, argc == 4 ? "" : "s");
+		}
+	} else if (argc == 3) {
+		if (store_group_remove(st, argv[2], NULL, &err) == 0)
+			printf("removed group %s\n", argv[2]);
+	} else if (store_begin(st, &err) == 0) {
+		for (i = 3; i < argc; i++)
+			if (store_group_remove(st, argv[2], argv[i],
+			    &err) == -1)
+				break;
+		if (i < argc)
+			store_rollback(st);
+		else if (store_commit(st, &err) == 0)
+			printf("group %s: removed %d contact%s\n", argv[2],
+			    argc - 3, argc == 4 ? "" : "s");
+	}
+	if (err.cls != ERR_NONE) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = err.cls == ERR_MSG ? 1 : exit_for(&err);
+	}
+	store_close(&st);
+	config_free(&cfg);
+	return ret;
+}
+
+static int
 cmd_contacts(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -840,6 +973,8 @@ cmd_contacts(int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
+	if (strcmp(sub, "group") == 0)
+		return cmd_contacts_group(argc, argv);
 	memset(&c, 0, sizeof(c));
 	err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
@@ -1083,13 +1218,274 @@ cmd_messages(int argc, char **argv)
 	return ret;
 }
 
+/* ---------------------------------------------------------------- rules */
+
+static void
+print_line(void *arg, const char *line)
+{
+	printf("%s%s\n", arg != NULL ? (const char *)arg : "", line);
+}
+
+static struct rules *
+load_rules(const struct config *cfg)
+{
+	struct rules *set = NULL;
+	int n;
+
+	if ((n = route_rules_load(cfg, &set, report_stderr, NULL)) != 0) {
+		fprintf(stderr, "flagpost: %s: %d problem%s (see above)\n",
+		    cfg->rules_dir, n, n == 1 ? "" : "s");
+		return NULL;
+	}
+	return set;
+}
+
+/* rules test: one mail */
+static char indent[] = "  ";
+
+static int
+rules_test_mail(const struct config *cfg, struct ingest *in,
+    const struct rules *set, struct rules_matcher *m, const char *file)
+{
+	struct ingest_preview pv;
+	struct rules_record rec;
+	struct rules_result res;
+	struct buf b;
+	struct err err;
+	const struct mime_msg *msg;
+	size_t size, i;
+	char sha[SHA256_HEX_LEN], *json;
+	int fd, ret = 0;
+
+	buf_init(&b, cfg->mime.max_size + 1);
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    read_mail(fd, cfg->mime.max_size, &b, &size, sha) == -1) {
+		fprintf(stderr, "flagpost: %s: %s\n", file, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		buf_free(&b);
+		return EX_NOINPUT;
+	}
+	close(fd);
+	err_clear(&err);
+	if (ingest_preview(in, b.data, b.len, &pv, &err) == -1) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		buf_free(&b);
+		return exit_for(&err);
+	}
+	msg = pv.pr.p.msg;
+	printf("mail %s\n", file);
+	if (msg != NULL)
+		printf("  from %s%s%s%s\n", msg->from_addr ? msg->from_addr :
+		    "(no address)", pv.org ? " (" : "", pv.org ? pv.org : "",
+		    pv.org ? ")" : "");
+	printf("  would be %s%s%s\n", pv.status, pv.reason ? ": " : "",
+	    pv.reason ? pv.reason : "");
+	if (pv.v != NULL && strcmp(pv.status, "quarantined") == 0)
+		printf("  the records below are routed as if it were "
+		    "accepted\n");
+	for (i = 0; pv.v != NULL && i < pv.v->nprob; i++)
+		printf("  problem: %s\n", pv.v->prob[i].text);
+	for (i = 0; pv.v != NULL && i < pv.v->nrec; i++) {
+		const struct record *r = &pv.v->rec[i];
+
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = kind_name(r->kind);
+		rec.org = pv.org;
+		rec.sender = msg->from_addr;
+		rec.hdr = msg->hdr;
+		rec.nhdr = msg->nhdr;
+		rec.body = msg->text;
+		json = record_fields_json(r);
+		(void)route_record_from_json(json, &rec);
+		free(json);
+		printf("record %zu of %zu: %s%s%s\n", i + 1, pv.v->nrec,
+		    rec.kind, r->url ? " " : "", r->url ? r->url : "");
+		if (r->kind == KIND_OUTCOME) {
+			printf("  outcomes are not routed: they go back to "
+			    "the notifier\n");
+			rules_record_clear(&rec);
+			continue;
+		}
+		rules_eval(set, m, &rec, true, &res);
+		if (res.matched == 0 && res.ntrace == 0)
+			printf("  no rule matched\n");
+		for (size_t j = 0; j < res.ntrace; j++)
+			printf("  %s\n", res.trace[j]);
+		if (!res.quarantined && (res.urgent ||
+		    route_urgent_by_kind(&rec)))
+			printf("  urgent: sent at once\n");
+		if (route_explain(cfg, in->st, &res, print_line, indent,
+		    &err) == -1) {
+			fprintf(stderr, "flagpost: %s\n", err.msg);
+			ret = exit_for(&err);
+		}
+		if (strcmp(rec.kind, "hub") == 0 && !res.quarantined)
+			printf("  and to the knowledge hub\n");
+		rules_result_clear(&res);
+		rules_record_clear(&rec);
+	}
+	ingest_preview_free(&pv);
+	buf_free(&b);
+	return ret;
+}
+
+static int
+print_trace(void *arg, const char *const *col)
+{
+	(void)arg;
+	printf("  %s\n", col[0]);
+	return 0;
+}
+
+static int
+print_route(void *arg, const char *const *col)
+{
+	/* seq, rule, location, target, address, urgent, digest_only */
+	(void)arg;
+	printf("  to %s", col[4]);
+	if (col[1] != NULL)
+		printf(" (rule %s, %s", col[1], col[2]);
+	else
+		printf(" (%s", col[2]);
+	if (strcmp(col[3], col[4]) != 0)
+		printf(", via %s", col[3]);
+	printf(")%s%s\n", col[6] && strcmp(col[6], "1") == 0 ?
+	    ", digest only" : "", col[5] && strcmp(col[5], "1") == 0 ?
+	    ", urgent" : "");
+	return 0;
+}
+
+static int
+print_outbox(void *arg, const char *const *col)
+{
+	/* id, kind, recipient, urgent, status, due, attempts */
+	(void)arg;
+	printf("  outbox #%s: %s%s%s%s, %s\n", col[0], col[1],
+	    col[2] ? " to " : "", col[2] ? col[2] : " to the hub",
+	    col[3] && strcmp(col[3], "1") == 0 ? " (urgent)" : "", col[4]);
+	return 0;
+}
+
+static int
+rules_explain(struct store *st, const char *ref)
+{
+	struct record_info *r = NULL;
+	struct err err;
+	int ret = 0;
+
+	err_clear(&err);
+	if (store_record_get(st, ref, &r, &err) == -1)
+		goto fail;
+	if (r == NULL) {
+		fprintf(stderr, "flagpost: no record '%s'\n", ref);
+		return 1;
+	}
+	printf("record %s: %s, %s", r->ref, r->kind, r->status);
+	if (r->routed != NULL)
+		printf(" at %s", r->routed);
+	printf("\n");
+	if (r->routed == NULL) {
+		printf("  not routed yet%s\n", strcmp(r->kind, "outcome") == 0 ?
+		    ": outcomes are not routed" : "");
+		goto out;
+	}
+	if (r->reason != NULL)
+		printf("  quarantined: %s\n", r->reason);
+	printf("why:\n");
+	if (store_route_trace_each(st, r->id, print_trace, NULL, &err) == -1)
+		goto fail;
+	printf("routes:\n");
+	if (store_routes_each(st, r->id, print_route, NULL, &err) == -1 ||
+	    store_outbox_of_record_each(st, r->id, print_outbox, NULL,
+	    &err) == -1)
+		goto fail;
+	goto out;
+fail:
+	fprintf(stderr, "flagpost: %s\n", err.msg);
+	ret = exit_for(&err);
+out:
+	record_info_free(&r);
+	return ret;
+}
+
+static int
+cmd_rules(int argc, char **argv)
+{
+	struct config *cfg;
+	struct rules *set = NULL;
+	struct rules_matcher *m = NULL;
+	struct store *st = NULL;
+	struct ingest in;
+	struct err err;
+	const char *sub;
+	int i, r, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	if ((strcmp(sub, "list") == 0 && argc != 2) ||
+	    (strcmp(sub, "test") == 0 && argc < 3) ||
+	    (strcmp(sub, "explain") == 0 && argc != 3)) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "test") != 0 &&
+	    strcmp(sub, "explain") != 0) {
+		fprintf(stderr, "flagpost: rules: unknown command '%s'\n", sub);
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	if (strcmp(sub, "explain") == 0) {
+		st = open_store(cfg);
+		ret = rules_explain(st, argv[2]);
+		goto out;
+	}
+	if ((set = load_rules(cfg)) == NULL) {
+		ret = 1;
+		goto out;
+	}
+	if (strcmp(sub, "list") == 0) {
+		rules_list(set, print_line, NULL);
+		printf("%zu rule%s in %zu file%s of %s\n", rules_count(set),
+		    rules_count(set) == 1 ? "" : "s", rules_nfiles(set),
+		    rules_nfiles(set) == 1 ? "" : "s", cfg->rules_dir);
+		goto out;
+	}
+	st = open_store(cfg);
+	err_clear(&err);
+	if (ingest_init(&in, cfg, st, KIND_NONE, &err) == -1) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = exit_for(&err);
+		goto out;
+	}
+	m = rules_matcher_new(set);
+	for (i = 2; i < argc; i++) {
+		if (i > 2)
+			printf("\n");
+		if ((r = rules_test_mail(cfg, &in, set, m, argv[i])) != 0 &&
+		    ret == 0)
+			ret = r;
+	}
+	ingest_deinit(&in);
+out:
+	rules_matcher_free(&m);
+	rules_free(&set);
+	store_close(&st);
+	config_free(&cfg);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- daemon */
 
 static int
 cmd_run_once(int argc, char **argv)
 {
 	struct config *cfg;
-	int status;
+	struct rules *set = NULL;
+	int status, n;
 
 	(void)argv;
 	if (argc != 1) {
@@ -1102,7 +1498,14 @@ cmd_run_once(int argc, char **argv)
 	if (cfg->auth_policy == AUTH_NONE)
 		log_warnx("[auth] policy = none: senders are not "
 		    "authenticated (for tests only)");
-	status = daemon_run_once(cfg);
+	if ((n = daemon_rules_load(cfg, &set, report_stderr, NULL)) != 0) {
+		fprintf(stderr, "flagpost: %s: %d problem%s (see above)\n",
+		    cfg->rules_dir, n, n == 1 ? "" : "s");
+		config_free(&cfg);
+		return EX_CONFIG;
+	}
+	status = daemon_run_once(cfg, set);
+	rules_free(&set);
 	config_free(&cfg);
 	return status;
 }
@@ -1111,8 +1514,10 @@ static int
 cmd_daemon(int argc, char **argv)
 {
 	const char *path = conf_path;
+	struct config *cfg;
+	struct rules *set = NULL;
 	bool foreground = false;
-	int ch;
+	int ch, n;
 
 	optind = 0;	/* GNU getopt: start over, permuting again */
 	while ((ch = getopt(argc, argv, "f")) != -1) {
@@ -1131,7 +1536,14 @@ cmd_daemon(int argc, char **argv)
 	}
 	if (path == NULL && (path = getenv("FLAGPOST_CONF")) == NULL)
 		path = CONFIG_DEFAULT_PATH;
-	return daemon_main(path, load_config(), foreground);
+	cfg = load_config();
+	if ((n = daemon_rules_load(cfg, &set, report_stderr, NULL)) != 0) {
+		fprintf(stderr, "flagpost: %s: %d problem%s (see above)\n",
+		    cfg->rules_dir, n, n == 1 ? "" : "s");
+		config_free(&cfg);
+		return EX_CONFIG;
+	}
+	return daemon_main(path, cfg, set, foreground);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1146,6 +1558,7 @@ static const struct {
 	{ "ingest", cmd_ingest },
 	{ "orgs", cmd_orgs },
 	{ "contacts", cmd_contacts },
+	{ "rules", cmd_rules },
 	{ "records", cmd_records },
 	{ "messages", cmd_messages },
 };

@@ -120,6 +120,57 @@ static const char *const migrations[] = {
 	"  uidvalidity INTEGER NOT NULL,"
 	"  uid INTEGER NOT NULL,"
 	"  PRIMARY KEY (inbox, uidvalidity, uid));",
+
+	/* 3: contact groups, routing and the outbox */
+	"CREATE TABLE contact_group ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE contact_group_member ("
+	"  grp INTEGER NOT NULL REFERENCES contact_group(id) ON DELETE CASCADE,"
+	"  contact INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (grp, contact));"
+	"ALTER TABLE record ADD COLUMN routed TEXT;"
+	"ALTER TABLE record ADD COLUMN reason TEXT;"
+	"CREATE TABLE route ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  rule TEXT,"
+	"  location TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  contact INTEGER REFERENCES contact(id) ON DELETE SET NULL,"
+	"  address TEXT NOT NULL,"
+	"  urgent INTEGER NOT NULL,"
+	"  digest_only INTEGER NOT NULL);"
+	"CREATE INDEX route_record ON route(record);"
+	"CREATE INDEX route_contact ON route(contact);"
+	"CREATE TABLE route_trace ("
+	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  line TEXT NOT NULL,"
+	"  PRIMARY KEY (record, seq));"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('notice', 'hub', 'ack', 'error', 'digest')),"
+	"  record INTEGER REFERENCES record(id) ON DELETE CASCADE,"
+	"  message INTEGER REFERENCES message(id),"
+	"  contact INTEGER REFERENCES contact(id) ON DELETE SET NULL,"
+	"  recipient TEXT,"
+	"  urgent INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  due TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT,"
+	"  last_error TEXT,"
+	"  message_id TEXT);"
+	/* the sender takes the pending ones, urgent first, by due time */
+	"CREATE INDEX outbox_due ON outbox(urgent DESC, due)"
+	"  WHERE status = 'pending';"
+	"CREATE INDEX outbox_record ON outbox(record);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -134,6 +185,11 @@ enum stmt_id {
 	S_REFSEQ_NEXT, S_RECORD_INSERT, S_RECORD_EVIDENCE, S_TARGET_INSERT,
 	S_RECORD_GET_REF, S_RECORD_GET_ID, S_MESSAGE_GET, S_PROBLEMS,
 	S_EVIDENCE_OF_RECORD, S_TARGETS, S_OUTCOMES,
+	S_CONTACT_ID, S_GROUP_INSERT, S_GROUP_ID, S_GROUP_DELETE,
+	S_MEMBER_INSERT, S_MEMBER_DELETE, S_GROUPS, S_GROUP_MEMBERS,
+	S_RECORDS_UNROUTED, S_RECORD_FIELDS_SET, S_RECORD_ROUTED,
+	S_ROUTE_INSERT, S_TRACE_INSERT, S_ROUTES, S_TRACE, S_MESSAGE_RAW,
+	S_OUTBOX_INSERT, S_OUTBOX_OF_RECORD,
 	S_INBOX_GET, S_INBOX_SET, S_PENDING_ADD, S_PENDING_LIST, S_PENDING_CLEAR,
 	S_NSTMT
 };
@@ -194,8 +250,8 @@ static const char *const stmt_sql[S_NSTMT] = {
 	    " (SELECT id FROM record WHERE ref = upper(?) AND kind = 'flag'))",
 #define RECORD_COLS "r.id, r.ref, r.uuid, r.kind, r.status, r.created," \
 	" coalesce(o.name, c.address), r.url, r.url_norm, r.location," \
-	" r.fields, r.message FROM record r LEFT JOIN org o ON o.id = r.org" \
-	" LEFT JOIN contact c ON c.id = r.contact"
+	" r.fields, r.message, r.routed, r.reason FROM record r" \
+	" LEFT JOIN org o ON o.id = r.org LEFT JOIN contact c ON c.id = r.contact"
 	[S_RECORD_GET_REF] = "SELECT " RECORD_COLS " WHERE r.ref = upper(?)",
 	[S_RECORD_GET_ID] = "SELECT " RECORD_COLS " WHERE r.id = ?",
 #define MESSAGE_COLS "m.id, m.received, m.source, m.message_id, m.sha256," \
@@ -217,6 +273,52 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_OUTCOMES] = "SELECT o.ref, json_extract(o.fields, '$.status'),"
 	    " json_extract(o.fields, '$.decided') FROM outcome_target t"
 	    " JOIN record o ON o.id = t.record WHERE t.flag = ? ORDER BY o.id",
+	[S_CONTACT_ID] = "SELECT id FROM contact WHERE address = ?",
+	[S_GROUP_INSERT] = "INSERT INTO contact_group (name, created)"
+	    " VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+	[S_GROUP_ID] = "SELECT id FROM contact_group WHERE name = ?",
+	[S_GROUP_DELETE] = "DELETE FROM contact_group WHERE name = ?",
+	[S_MEMBER_INSERT] = "INSERT OR IGNORE INTO contact_group_member"
+	    " (grp, contact) VALUES (?, ?)",
+	[S_MEMBER_DELETE] = "DELETE FROM contact_group_member WHERE grp = ?"
+	    " AND contact = (SELECT id FROM contact WHERE address = ?)",
+	/* group_concat keeps the order of the subquery it reads */
+	[S_GROUPS] = "SELECT g.name, (SELECT count(*) FROM"
+	    " contact_group_member WHERE grp = g.id),"
+	    " coalesce((SELECT group_concat(address, ', ') FROM"
+	    " (SELECT c.address FROM contact_group_member gm JOIN contact c"
+	    " ON c.id = gm.contact WHERE gm.grp = g.id ORDER BY c.address)),"
+	    " '') FROM contact_group g ORDER BY g.name",
+	[S_GROUP_MEMBERS] = "SELECT c.id, c.address FROM contact_group g"
+	    " JOIN contact_group_member gm ON gm.grp = g.id"
+	    " JOIN contact c ON c.id = gm.contact WHERE g.name = ?"
+	    " ORDER BY c.address",
+	/* the literal 'new' lets the planner use the partial index record_new
+	 * (EXPLAIN QUERY PLAN: SCAN r USING INDEX record_new) */
+	[S_RECORDS_UNROUTED] = "SELECT r.id, r.ref, r.kind, r.fields, o.name,"
+	    " m.from_addr, r.message FROM record r"
+	    " JOIN message m ON m.id = r.message"
+	    " LEFT JOIN org o ON o.id = r.org"
+	    " WHERE r.status = 'new' AND r.kind <> 'outcome'"
+	    " ORDER BY r.id LIMIT ?",
+	[S_RECORD_FIELDS_SET] = "UPDATE record SET fields = ? WHERE id = ?",
+	[S_RECORD_ROUTED] = "UPDATE record SET status = ?, reason = ?,"
+	    " routed = ? WHERE id = ?",
+	[S_ROUTE_INSERT] = "INSERT INTO route (record, seq, rule, location,"
+	    " target, contact, address, urgent, digest_only)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_TRACE_INSERT] = "INSERT INTO route_trace (record, seq, line)"
+	    " VALUES (?, ?, ?)",
+	[S_ROUTES] = "SELECT seq, rule, location, target, address, urgent,"
+	    " digest_only FROM route WHERE record = ? ORDER BY seq, id",
+	[S_TRACE] = "SELECT line FROM route_trace WHERE record = ?"
+	    " ORDER BY seq",
+	[S_MESSAGE_RAW] = "SELECT raw FROM message WHERE id = ?",
+	[S_OUTBOX_INSERT] = "INSERT INTO outbox (kind, record, message,"
+	    " contact, recipient, urgent, due, created)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_OUTBOX_OF_RECORD] = "SELECT id, kind, recipient, urgent, status,"
+	    " due, attempts FROM outbox WHERE record = ? ORDER BY id",
 	[S_INBOX_GET] = "SELECT uidvalidity, last_uid FROM inbox_state"
 	    " WHERE inbox = ?",
 	[S_INBOX_SET] = "INSERT INTO inbox_state (inbox, uidvalidity, last_uid,"
@@ -1104,6 +1206,8 @@ record_info_free(struct record_info **rp)
 	free(r->url_norm);
 	free(r->where);
 	free(r->fields_json);
+	free(r->routed);
+	free(r->reason);
 	free(r);
 	*rp = NULL;
 }
@@ -1126,6 +1230,8 @@ record_row_read(sqlite3_stmt *s)
 	r->where = col_dup(s, 9);
 	r->fields_json = col_dup(s, 10);
 	r->message = sqlite3_column_int64(s, 11);
+	r->routed = col_dup(s, 12);
+	r->reason = col_dup(s, 13);
 	return r;
 }
 
@@ -1324,18 +1430,14 @@ store_message_get(struct store *st, int64_t id, struct message_info **m_r,
 	return 0;
 }
 
-/* every row of a query keyed by one id, as text columns */
+/* every row of a prepared and bound query, as text columns */
 static int
-rows_each(struct store *st, enum stmt_id id, int64_t key, store_row_cb cb,
-    void *arg, struct err *err)
+rows_run(struct store *st, sqlite3_stmt *s, store_row_cb cb, void *arg,
+    struct err *err)
 {
 	const char *col[8];
-	sqlite3_stmt *s;
 	int rc, i, n;
 
-	if ((s = stmt_get(st, id, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, key);
 	n = sqlite3_column_count(s);
 	if (n > 8)
 		n = 8;
@@ -1349,6 +1451,32 @@ rows_each(struct store *st, enum stmt_id id, int64_t key, store_row_cb cb,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_err(st, err, "read");
 	return 0;
+}
+
+/* every row of a query keyed by one id */
+static int
+rows_each(struct store *st, enum stmt_id id, int64_t key, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, id, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, key);
+	return rows_run(st, s, cb, arg, err);
+}
+
+/* every row of a query keyed by one text, e.g. a group name */
+static int
+rows_each_text(struct store *st, enum stmt_id id, const char *key,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, id, err)) == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	return rows_run(st, s, cb, arg, err);
 }
 
 int
@@ -1377,6 +1505,307 @@ store_outcomes_each(struct store *st, int64_t flag, store_row_cb cb,
     void *arg, struct err *err)
 {
 	return rows_each(st, S_OUTCOMES, flag, cb, arg, err);
+}
+
+/* ---------------------------------------------------------------- groups */
+
+int
+store_group_add(struct store *st, const char *group, const char *address,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+	int64_t grp, contact;
+	int ret = -1;
+
+	if (group == NULL || *group == '\0')
+		return err_set(err, ERR_MSG, "a group needs a name");
+	if (address == NULL || *address == '\0')
+		return err_set(err, ERR_MSG, "group '%s' needs a member's "
+		    "address", group);
+	if (store_savepoint(st, err) == -1)
+		return -1;
+	/* the write first: it takes the lock, waiting for it when busy */
+	if ((s = stmt_get(st, S_GROUP_INSERT, err)) == NULL)
+		goto out;
+	now_text(now);
+	bind_text(s, 1, group);
+	bind_text(s, 2, now);
+	if (stmt_done(st, s, err, "add group") == -1)
+		goto out;
+	if (lookup_id(st, S_CONTACT_ID, address, &contact, err) == -1)
+		goto out;
+	if (contact == 0) {
+		err_set(err, ERR_MSG, "no contact '%s'", address);
+		goto out;
+	}
+	if (lookup_id(st, S_GROUP_ID, group, &grp, err) == -1)
+		goto out;
+	if ((s = stmt_get(st, S_MEMBER_INSERT, err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, grp);
+	sqlite3_bind_int64(s, 2, contact);
+	if (stmt_done(st, s, err, "add group member") == -1)
+		goto out;
+	if (store_release(st, err) == -1)
+		goto out;
+	ret = 0;
+out:
+	if (ret == -1)
+		store_rollback_savepoint(st);
+	return ret;
+}
+
+int
+store_group_remove(struct store *st, const char *group, const char *address,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int64_t grp;
+
+	if (group == NULL)
+		return err_set(err, ERR_MSG, "no group ''");
+	if (address == NULL) {
+		/* the members go with it (ON DELETE CASCADE) */
+		if ((s = stmt_get(st, S_GROUP_DELETE, err)) == NULL)
+			return -1;
+		bind_text(s, 1, group);
+		if (stmt_done(st, s, err, "remove group") == -1)
+			return -1;
+		if (sqlite3_changes(st->db) == 0)
+			return err_set(err, ERR_MSG, "no group '%s'", group);
+		return 0;
+	}
+	if (lookup_id(st, S_GROUP_ID, group, &grp, err) == -1)
+		return -1;
+	if (grp == 0)
+		return err_set(err, ERR_MSG, "no group '%s'", group);
+	/* a group left without members stays, listed with none */
+	if ((s = stmt_get(st, S_MEMBER_DELETE, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, grp);
+	bind_text(s, 2, address);
+	if (stmt_done(st, s, err, "remove group member") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return err_set(err, ERR_MSG, "'%s' is not in group '%s'",
+		    address, group);
+	return 0;
+}
+
+int
+store_group_exists(struct store *st, const char *group, bool *found_r,
+    struct err *err)
+{
+	int64_t grp;
+
+	*found_r = false;
+	if (lookup_id(st, S_GROUP_ID, group, &grp, err) == -1)
+		return -1;
+	*found_r = grp != 0;
+	return 0;
+}
+
+int
+store_groups_each(struct store *st, store_row_cb cb, void *arg,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_GROUPS, err)) == NULL)
+		return -1;
+	return rows_run(st, s, cb, arg, err);
+}
+
+int
+store_group_members_each(struct store *st, const char *group,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	return rows_each_text(st, S_GROUP_MEMBERS, group, cb, arg, err);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+int
+store_records_unrouted_each(struct store *st, size_t limit, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_RECORDS_UNROUTED, err)) == NULL)
+		return -1;
+	/* a negative LIMIT is none */
+	sqlite3_bind_int64(s, 1, limit > (size_t)INT64_MAX ? -1 :
+	    (sqlite3_int64)limit);
+	return rows_run(st, s, cb, arg, err);
+}
+
+int
+store_record_fields_set(struct store *st, int64_t rec,
+    const char *fields_json, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_RECORD_FIELDS_SET, err)) == NULL)
+		return -1;
+	bind_text(s, 1, fields_json);
+	sqlite3_bind_int64(s, 2, rec);
+	if (stmt_done(st, s, err, "store record fields") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return err_set(err, ERR_MSG, "no record %lld", (long long)rec);
+	return 0;
+}
+
+int
+store_record_routed(struct store *st, int64_t rec, const char *status,
+    const char *reason, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if (status == NULL || (strcmp(status, "routed") != 0 &&
+	    strcmp(status, "quarantined") != 0))
+		return err_set(err, ERR_SYS, "record %lld: status '%s' is "
+		    "neither routed nor quarantined", (long long)rec,
+		    status != NULL ? status : "");
+	if ((s = stmt_get(st, S_RECORD_ROUTED, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, status);
+	bind_text(s, 2, reason);
+	bind_text(s, 3, now);
+	sqlite3_bind_int64(s, 4, rec);
+	if (stmt_done(st, s, err, "store record status") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return err_set(err, ERR_MSG, "no record %lld", (long long)rec);
+	return 0;
+}
+
+int
+store_route_add(struct store *st, int64_t rec, const struct route_row *r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_ROUTE_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	sqlite3_bind_int(s, 2, r->seq);
+	bind_text(s, 3, r->rule);
+	bind_text(s, 4, r->location);
+	bind_text(s, 5, r->target);
+	bind_id(s, 6, r->contact);
+	bind_text(s, 7, r->address);
+	sqlite3_bind_int(s, 8, r->urgent ? 1 : 0);
+	sqlite3_bind_int(s, 9, r->digest_only ? 1 : 0);
+	return stmt_done(st, s, err, "store route");
+}
+
+int
+store_route_trace_add(struct store *st, int64_t rec, int seq,
+    const char *line, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_TRACE_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	sqlite3_bind_int(s, 2, seq);
+	bind_text(s, 3, line);
+	return stmt_done(st, s, err, "store route trace");
+}
+
+int
+store_routes_each(struct store *st, int64_t rec, store_row_cb cb, void *arg,
+    struct err *err)
+{
+	return rows_each(st, S_ROUTES, rec, cb, arg, err);
+}
+
+int
+store_route_trace_each(struct store *st, int64_t rec, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	return rows_each(st, S_TRACE, rec, cb, arg, err);
+}
+
+int
+store_message_raw(struct store *st, int64_t msg, char **raw_r, size_t *len_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	const void *p;
+	char *raw = NULL;
+	size_t len = 0;
+	int rc, ret = -1;
+
+	*raw_r = NULL;
+	*len_r = 0;
+	if ((s = stmt_get(st, S_MESSAGE_RAW, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, msg);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		err_set(err, ERR_MSG, "no message %lld", (long long)msg);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_err(st, err, "read mail");
+		goto out;
+	}
+	/* the blob before its size, as sqlite3_column_bytes asks */
+	p = sqlite3_column_blob(s, 0);
+	len = (size_t)sqlite3_column_bytes(s, 0);
+	if (p == NULL && len > 0) {
+		db_err(st, err, "read mail");
+		goto out;
+	}
+	raw = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(raw, p, len);
+	raw[len] = '\0';
+	*raw_r = raw;
+	*len_r = len;
+	ret = 0;
+out:
+	sqlite3_reset(s);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- outbox */
+
+int
+store_outbox_add(struct store *st, const struct outbox_row *o, int64_t *id_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_OUTBOX_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, o->kind);
+	bind_id(s, 2, o->record);
+	bind_id(s, 3, o->message);
+	bind_id(s, 4, o->contact);
+	bind_text(s, 5, o->recipient);
+	sqlite3_bind_int(s, 6, o->urgent ? 1 : 0);
+	bind_text(s, 7, now);		/* due now */
+	bind_text(s, 8, now);
+	if (stmt_done(st, s, err, "queue mail") == -1)
+		return -1;
+	if (id_r != NULL)
+		*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_outbox_of_record_each(struct store *st, int64_t rec, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	return rows_each(st, S_OUTBOX_OF_RECORD, rec, cb, arg, err);
 }
 
 /* ---------------------------------------------------------------- inboxes */

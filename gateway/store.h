@@ -141,6 +141,8 @@ struct record_info {
 	char *where;
 	char *fields_json;
 	int64_t message;
+	char *routed;		/* when, or NULL */
+	char *reason;		/* why quarantined by a rule, or NULL */
 };
 struct record_filter {
 	const char *kind;	/* NULL: all */
@@ -198,6 +200,82 @@ int store_targets_each(struct store *st, int64_t rec, store_row_cb cb,
 /* the outcomes that answer a flag: reference, status, decided */
 int store_outcomes_each(struct store *st, int64_t flag, store_row_cb cb,
     void *arg, struct err *err);
+
+/* ---- contact groups (route targets) */
+/* adds `address` (a contact) to `group`, creating the group; ERR_MSG when
+ * there is no such contact; adding a member twice is not an error */
+int store_group_add(struct store *st, const char *group, const char *address,
+    struct err *err);
+/* removes one member, or the whole group when `address` is NULL; ERR_MSG
+ * when there is no such group or member */
+int store_group_remove(struct store *st, const char *group,
+    const char *address, struct err *err);
+int store_group_exists(struct store *st, const char *group, bool *found_r,
+    struct err *err);
+/* every group: name, number of members, members (addresses joined by ", ",
+ * sorted) */
+int store_groups_each(struct store *st, store_row_cb cb, void *arg,
+    struct err *err);
+/* the members of a group: contact id, address; sorted by address */
+int store_group_members_each(struct store *st, const char *group,
+    store_row_cb cb, void *arg, struct err *err);
+
+/* ---- routing */
+/*
+ * The records waiting for routing (status 'new', kind not 'outcome'),
+ * oldest first, at most `limit`: record id, ref, kind, fields (JSON),
+ * organisation name, the mail's From address, the mail's id.
+ */
+int store_records_unrouted_each(struct store *st, size_t limit,
+    store_row_cb cb, void *arg, struct err *err);
+/* the record's fields, as routing changed them */
+int store_record_fields_set(struct store *st, int64_t rec,
+    const char *fields_json, struct err *err);
+/* status 'routed' or 'quarantined' (with its reason), routed = now */
+int store_record_routed(struct store *st, int64_t rec, const char *status,
+    const char *reason, struct err *err);
+struct route_row {
+	int seq;		/* from 1, in rule order */
+	const char *rule;	/* NULL for the default route */
+	const char *location;	/* "file:line", or "[routing] default" */
+	const char *target;	/* as the rule wrote it */
+	int64_t contact;
+	const char *address;
+	bool urgent;
+	bool digest_only;
+};
+int store_route_add(struct store *st, int64_t rec, const struct route_row *r,
+    struct err *err);
+/* one line of the explanation recorded at routing time */
+int store_route_trace_add(struct store *st, int64_t rec, int seq,
+    const char *line, struct err *err);
+/* the routes of a record: seq, rule, location, target, address, urgent
+ * ("0"/"1"), digest_only ("0"/"1"); in seq order */
+int store_routes_each(struct store *st, int64_t rec, store_row_cb cb,
+    void *arg, struct err *err);
+/* the explanation lines of a record, in order */
+int store_route_trace_each(struct store *st, int64_t rec, store_row_cb cb,
+    void *arg, struct err *err);
+/* the raw mail (or its head when it was too large); malloc'd */
+int store_message_raw(struct store *st, int64_t msg, char **raw_r,
+    size_t *len_r, struct err *err);
+
+/* ---- the outbox: everything that leaves, queued in the transaction that
+ * decides it */
+struct outbox_row {
+	const char *kind;	/* "notice", "hub", "ack", "error", "digest" */
+	int64_t record;		/* 0 when none */
+	int64_t message;	/* 0 when none */
+	int64_t contact;	/* 0 when none */
+	const char *recipient;	/* address; NULL for "hub" */
+	bool urgent;
+};
+int store_outbox_add(struct store *st, const struct outbox_row *o,
+    int64_t *id_r, struct err *err);
+/* the outbox rows of a record: id, kind, recipient, urgent, status, due,
+ * attempts; in id order */
+int store_outbox_of_record_each(struct store *st, int64_t rec,
+    store_row_cb cb, void *arg, struct err *err);
 
 /* ---- IMAP inboxes: the cursor and the after actions still to do */
 int store_inbox_get(struct store *st, const char *inbox,

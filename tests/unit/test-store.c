@@ -1,4 +1,7 @@
-/* test-store.c: migrations, registries, mails, records and references */
+/* test-store.c: migrations, registries, mails, records and references,
+ * contact groups, routing and the outbox */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +43,186 @@ target_cb(void *arg, const char *const *col)
 	return 0;
 }
 
+
+/* the rows of a store_row_cb query, "a|b|c;" each, "~" for NULL */
+struct rows {
+	int ncol;
+	char s[2048];
+};
+
+static int
+rows_cb(void *arg, const char *const *col)
+{
+	struct rows *r = arg;
+	size_t n;
+	int i;
+
+	for (i = 0; i < r->ncol; i++) {
+		n = strlen(r->s);
+		snprintf(r->s + n, sizeof(r->s) - n, "%s%s", i ? "|" : "",
+		    col[i] != NULL ? col[i] : "~");
+	}
+	n = strlen(r->s);
+	snprintf(r->s + n, sizeof(r->s) - n, ";");
+	return 0;
+}
+
+static void
+rows_reset(struct rows *r, int ncol)
+{
+	r->ncol = ncol;
+	r->s[0] = '\0';
+}
+
+/* the first row of a query on the store's file, as rows_cb writes it */
+static const char *
+sql_row(const char *path, const char *sql)
+{
+	static char out[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	const unsigned char *t;
+	size_t n;
+	int i;
+
+	snprintf(out, sizeof(out), "(error)");
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	out[0] = '\0';
+	if (sqlite3_step(s) != SQLITE_ROW)
+		goto out;
+	for (i = 0; i < sqlite3_column_count(s); i++) {
+		t = sqlite3_column_text(s, i);
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "%s%s", i ? "|" : "",
+		    t != NULL ? (const char *)t : "~");
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
+}
+
+/* turns a store back into schema version 2: what migration 3 added goes */
+static int
+downgrade_to_2(const char *path)
+{
+	static const char sql[] =
+	    "DROP TABLE outbox; DROP TABLE route_trace; DROP TABLE route;"
+	    "DROP TABLE contact_group_member; DROP TABLE contact_group;"
+	    "ALTER TABLE record DROP COLUMN routed;"
+	    "ALTER TABLE record DROP COLUMN reason;"
+	    "PRAGMA user_version = 2;";
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* contact groups: each step in turn on one store */
+static void
+test_groups(struct store *st)
+{
+	static const struct {
+		char op;	/* add, remove, exists, list, members */
+		const char *group;
+		const char *address;
+		int rc;		/* exists: found */
+		const char *want;	/* error message or rows */
+	} steps[] = {
+		{ 'a', "Trust", "trust@youtube.example.com", 0, NULL },
+		{ 'a', "trust", "SAFETY@TikTok.example.com", 0, NULL },
+		{ 'a', "TRUST", "trust@youtube.example.com", 0, NULL },
+		{ 'a', "Solo", "safety@tiktok.example.com", 0, NULL },
+		{ 'a', "Trust", "nobody@example.com", -1,
+		    "no contact 'nobody@example.com'" },
+		{ 'a', "Ghost", "nobody@example.com", -1,
+		    "no contact 'nobody@example.com'" },
+		{ 'a', "", "trust@youtube.example.com", -1,
+		    "a group needs a name" },
+		{ 'e', "Ghost", NULL, 0, NULL },
+		{ 'e', "trust", NULL, 1, NULL },
+		{ 'e', "SOLO", NULL, 1, NULL },
+		{ 'e', "nogroup", NULL, 0, NULL },
+		{ 'l', NULL, NULL, 0,
+		    "Solo|1|safety@tiktok.example.com;"
+		    "Trust|2|safety@tiktok.example.com, "
+		    "trust@youtube.example.com;" },
+		{ 'm', "tRuSt", NULL, 0,
+		    "2|safety@tiktok.example.com;"
+		    "1|trust@youtube.example.com;" },
+		{ 'm', "nogroup", NULL, 0, "" },
+		{ 'r', "nogroup", "trust@youtube.example.com", -1,
+		    "no group 'nogroup'" },
+		{ 'r', "nogroup", NULL, -1, "no group 'nogroup'" },
+		{ 'r', "solo", "trust@youtube.example.com", -1,
+		    "'trust@youtube.example.com' is not in group 'solo'" },
+		{ 'r', "solo", "nobody@example.com", -1,
+		    "'nobody@example.com' is not in group 'solo'" },
+		{ 'r', "SOLO", "Safety@TikTok.example.com", 0, NULL },
+		{ 'l', NULL, NULL, 0,
+		    "Solo|0|;"
+		    "Trust|2|safety@tiktok.example.com, "
+		    "trust@youtube.example.com;" },
+		{ 'r', "solo", NULL, 0, NULL },
+		{ 'e', "Solo", NULL, 0, NULL },
+		{ 'm', "trust", NULL, 0,
+		    "2|safety@tiktok.example.com;"
+		    "1|trust@youtube.example.com;" },
+	};
+	struct rows rows;
+	struct err err;
+	size_t i;
+	bool found;
+	int rc;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		err_clear(&err);
+		rows_reset(&rows, 2);
+		switch (steps[i].op) {
+		case 'a':
+			rc = store_group_add(st, steps[i].group,
+			    steps[i].address, &err);
+			break;
+		case 'r':
+			rc = store_group_remove(st, steps[i].group,
+			    steps[i].address, &err);
+			break;
+		case 'e':
+			rc = store_group_exists(st, steps[i].group, &found,
+			    &err);
+			ok(rc == 0 && found == (steps[i].rc != 0),
+			    "group step %zu: '%s' %s", i, steps[i].group,
+			    steps[i].rc ? "exists" : "does not exist");
+			continue;
+		case 'l':
+			rows.ncol = 3;
+			rc = store_groups_each(st, rows_cb, &rows, &err);
+			break;
+		default:
+			rc = store_group_members_each(st, steps[i].group,
+			    rows_cb, &rows, &err);
+			break;
+		}
+		is_int(rc, steps[i].rc, "group step %zu: %c '%s' '%s'", i,
+		    steps[i].op, steps[i].group ? steps[i].group : "",
+		    steps[i].address ? steps[i].address : "");
+		if (steps[i].op == 'l' || steps[i].op == 'm')
+			is_str(rows.s, steps[i].want, "group step %zu: rows",
+			    i);
+		else if (steps[i].rc != 0) {
+			is_str(err.msg, steps[i].want,
+			    "group step %zu: the message", i);
+			ok(err.cls == ERR_MSG, "group step %zu: ERR_MSG", i);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -73,7 +256,7 @@ main(void)
 	snprintf(path, sizeof(path), "%s/flagpost.db", dir);
 	err_clear(&err);
 	ok(store_open(path, &st, &err) == 0, "open creates the store: %s", err.msg);
-	is_int(store_schema_version(st), 2, "migrated to the latest version");
+	is_int(store_schema_version(st), 3, "migrated to the latest version");
 
 	memset(&o, 0, sizeof(o));
 	o.name = s_cso;
@@ -268,8 +451,279 @@ main(void)
 	store_close(&st);
 	ok(st == NULL, "close clears the pointer");
 
+	/* a store of schema version 2, with its mails and records, upgrades */
+	ok(downgrade_to_2(path) == 0, "made a store of schema version 2");
+	is_str(sql_row(path, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+	    " ('contact_group', 'route', 'outbox')"), "0",
+	    "without the tables of version 3");
+	ok(store_open(path, &st, &err) == 0, "open a version 2 store: %s",
+	    err.msg);
+	is_int(store_schema_version(st), 3, "upgraded to version 3");
+	is_str(sql_row(path, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+	    " ('contact_group', 'contact_group_member', 'route', 'route_trace',"
+	    " 'outbox', 'route_record', 'route_contact', 'outbox_due',"
+	    " 'outbox_record')"), "9",
+	    "with the tables and indexes of version 3");
+	is_str(sql_row(path, "SELECT count(*), count(routed), count(reason)"
+	    " FROM record"), "4|0|0",
+	    "the records kept, with the new columns empty");
+
+	test_groups(st);
+	/* a contact removed leaves its groups */
+	memset(&c, 0, sizeof(c));
+	c.address = s_other_tt;
+	ok(store_contact_add(st, &c, NULL, &err) == 0 &&
+	    store_group_add(st, "trust", "other@tiktok.example.com",
+	    &err) == 0 &&
+	    store_contact_remove(st, "other@tiktok.example.com", &err) == 0,
+	    "a member contact removed");
+	{
+		struct rows rows;
+
+		rows_reset(&rows, 3);
+		store_groups_each(st, rows_cb, &rows, &err);
+		is_str(rows.s, "Trust|2|safety@tiktok.example.com, "
+		    "trust@youtube.example.com;", "is no member any more");
+	}
+
+	/* routing */
+	{
+		static const char raw3[] = "Subject: hi\r\n\r\nbody\r\n";
+		static const struct {
+			size_t limit;
+			const char *want;	/* record ids */
+		} unrouted[] = {
+			{ 10, "1;2;3;5;" },
+			{ 2, "1;2;" },
+			{ 1, "1;" },
+			{ 0, "" },
+			{ SIZE_MAX, "1;2;3;5;" },
+		}, unrouted_after[] = {
+			{ 10, "1;5;" },
+			{ 1, "1;" },
+		};
+		static const struct route_row routes[] = {
+			/* stored out of order: read back by seq */
+			{ 2, NULL, "[routing] default",
+			    "safety@tiktok.example.com", 0,
+			    "safety@tiktok.example.com", false, true },
+			{ 1, "youtube-racism", "routing.conf:12", "group:trust",
+			    1, "trust@youtube.example.com", true, false },
+		};
+		static const struct {
+			int seq;
+			const char *line;
+			int rc;
+		} trace[] = {
+			{ 2, "rule youtube-racism matches", 0 },
+			{ 1, "platform youtube", 0 },
+			{ 3, "default route: safety@tiktok.example.com", 0 },
+			{ 1, "the same line number twice", -1 },
+		};
+		static const struct {
+			int64_t msg;
+			int rc;
+			const char *raw;	/* or the error */
+			size_t len;
+		} raws[] = {
+			{ 1, 0, "raw", 3 },
+			{ 3, 0, raw3, sizeof(raw3) - 1 },
+			{ 4, 0, "", 0 },
+			{ 999, -1, "no message 999", 0 },
+		};
+		struct rows rows;
+		struct record_info *info = NULL;
+		char *raw = NULL;
+		size_t len;
+		int64_t msg3, msg4, rec5;
+
+		memset(&m, 0, sizeof(m));
+		m.source = "test";
+		m.message_id = "def@example.org";
+		m.sha256 = "0a";
+		m.raw = raw3;
+		m.raw_len = m.size = sizeof(raw3) - 1;
+		m.date = -1;
+		m.kind = KIND_FLAG;
+		m.status = "accepted";
+		m.from_addr = "anna@cso.example.org";
+		ok(store_message_insert(st, &m, &msg3, &err) == 0 && msg3 == 3,
+		    "a third mail");
+		memset(&r, 0, sizeof(r));
+		r.kind = KIND_FLAG;
+		r.fields_json = "{}";
+		ok(store_record_add(st, msg3, &r, &rec5, ref, &err) == 0 &&
+		    rec5 == 5, "a flag of no organisation");
+		m.message_id = "empty@example.org";
+		m.sha256 = "0b";
+		m.raw = NULL;
+		m.raw_len = m.size = 0;
+		ok(store_message_insert(st, &m, &msg4, &err) == 0 && msg4 == 4,
+		    "an empty mail");
+
+		for (i = 0; i < sizeof(unrouted) / sizeof(unrouted[0]); i++) {
+			rows_reset(&rows, 1);
+			ok(store_records_unrouted_each(st, unrouted[i].limit,
+			    rows_cb, &rows, &err) == 0, "unrouted, limit %zu",
+			    unrouted[i].limit);
+			is_str(rows.s, unrouted[i].want,
+			    "new, not outcomes, oldest first, limit %zu",
+			    unrouted[i].limit);
+		}
+		rows_reset(&rows, 7);
+		store_records_unrouted_each(st, 10, rows_cb, &rows, &err);
+		is_str(rows.s, "1|FLG-2026-000001|flag|"
+		    "{\"ground\":[\"racism\"]}|CSO Example|~|1;"
+		    "2|FLG-2026-000002|flag|{\"ground\":[\"racism\"]}|"
+		    "CSO Example|~|1;"
+		    "3|EW-2026-000001|early-warning|{\"ground\":[\"racism\"]}|"
+		    "CSO Example|~|1;"
+		    "5|FLG-2026-000003|flag|{}|~|anna@cso.example.org|3;",
+		    "unrouted: id, ref, kind, fields, organisation, From, "
+		    "mail");
+
+		ok(store_record_fields_set(st, 1,
+		    "{\"ground\":[\"racism\"],\"platform\":\"youtube\"}",
+		    &err) == 0, "fields set");
+		ok(store_record_get(st, "1", &info, &err) == 0 && info != NULL,
+		    "read back");
+		if (info != NULL)
+			is_str(info->fields_json, "{\"ground\":[\"racism\"],"
+			    "\"platform\":\"youtube\"}", "the new fields");
+		record_info_free(&info);
+		ok(store_record_fields_set(st, 999, "{}", &err) == -1 &&
+		    err.cls == ERR_MSG, "fields of no record");
+		is_str(err.msg, "no record 999", "saying so");
+
+		ok(store_record_routed(st, 2, "routed", NULL, &err) == 0,
+		    "routed");
+		ok(store_record_routed(st, 3, "quarantined",
+		    "no route for platform 'vimeo'", &err) == 0, "quarantined");
+		is_str(sql_row(path, "SELECT status, reason, routed FROM record"
+		    " WHERE id = 2"), "routed|~|2026-11-28T10:00:00Z",
+		    "routed, when");
+		is_str(sql_row(path, "SELECT status, reason, routed FROM record"
+		    " WHERE id = 3"), "quarantined|no route for platform "
+		    "'vimeo'|2026-11-28T10:00:00Z", "quarantined, why, when");
+		ok(store_record_routed(st, 1, "new", NULL, &err) == -1,
+		    "only routed or quarantined");
+		ok(store_record_routed(st, 999, "routed", NULL, &err) == -1 &&
+		    err.cls == ERR_MSG, "no such record");
+		for (i = 0; i < sizeof(unrouted_after) /
+		    sizeof(unrouted_after[0]); i++) {
+			rows_reset(&rows, 1);
+			store_records_unrouted_each(st, unrouted_after[i].limit,
+			    rows_cb, &rows, &err);
+			is_str(rows.s, unrouted_after[i].want, "after routing, "
+			    "limit %zu", unrouted_after[i].limit);
+		}
+
+		store_begin(st, &err);
+		for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+			ok(store_route_add(st, 2, &routes[i], &err) == 0,
+			    "route %d: %s", routes[i].seq, err.msg);
+		for (i = 0; i < sizeof(trace) / sizeof(trace[0]); i++) {
+			err_clear(&err);
+			is_int(store_route_trace_add(st, 2, trace[i].seq,
+			    trace[i].line, &err), trace[i].rc,
+			    "trace line %d: %s", trace[i].seq, err.msg);
+		}
+		store_commit(st, &err);
+		rows_reset(&rows, 7);
+		ok(store_routes_each(st, 2, rows_cb, &rows, &err) == 0,
+		    "routes of a record");
+		is_str(rows.s, "1|youtube-racism|routing.conf:12|group:trust|"
+		    "trust@youtube.example.com|1|0;"
+		    "2|~|[routing] default|safety@tiktok.example.com|"
+		    "safety@tiktok.example.com|0|1;", "in seq order");
+		is_str(sql_row(path, "SELECT contact FROM route WHERE seq = 2"),
+		    "~", "no contact is NULL");
+		rows_reset(&rows, 7);
+		store_routes_each(st, 1, rows_cb, &rows, &err);
+		is_str(rows.s, "", "no routes of another record");
+		rows_reset(&rows, 1);
+		ok(store_route_trace_each(st, 2, rows_cb, &rows, &err) == 0,
+		    "the trace of a record");
+		is_str(rows.s, "platform youtube;rule youtube-racism matches;"
+		    "default route: safety@tiktok.example.com;", "in order");
+
+		for (i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
+			err_clear(&err);
+			is_int(store_message_raw(st, raws[i].msg, &raw, &len,
+			    &err), raws[i].rc, "raw mail %lld",
+			    (long long)raws[i].msg);
+			if (raws[i].rc == 0) {
+				ok(raw != NULL && len == raws[i].len &&
+				    memcmp(raw, raws[i].raw, len) == 0 &&
+				    raw[len] == '\0', "raw mail %lld: %zu "
+				    "bytes and a NUL", (long long)raws[i].msg,
+				    raws[i].len);
+			} else {
+				ok(raw == NULL && err.cls == ERR_MSG,
+				    "raw mail %lld: none",
+				    (long long)raws[i].msg);
+				is_str(err.msg, raws[i].raw, "saying so");
+			}
+			free(raw);
+			raw = NULL;
+		}
+	}
+
+	/* the outbox */
+	{
+		static const struct {
+			struct outbox_row o;
+			int rc;
+		} queue[] = {
+			{ { "notice", 2, 0, 1, "trust@youtube.example.com",
+			    true }, 0 },
+			{ { "hub", 2, 0, 0, NULL, false }, 0 },
+			{ { "ack", 2, 1, 0, "anna@cso.example.org", false },
+			    0 },
+			{ { "error", 0, 3, 0, "anna@cso.example.org", false },
+			    0 },
+			{ { "fax", 2, 0, 0, "x@example.org", false }, -1 },
+		};
+		struct rows rows;
+		int64_t oid, last = 0;
+
+		for (i = 0; i < sizeof(queue) / sizeof(queue[0]); i++) {
+			err_clear(&err);
+			oid = 0;
+			is_int(store_outbox_add(st, &queue[i].o, &oid, &err),
+			    queue[i].rc, "queue %s", queue[i].o.kind);
+			if (queue[i].rc == 0) {
+				ok(oid == last + 1, "queue %s: id %lld",
+				    queue[i].o.kind, (long long)oid);
+				last = oid;
+			} else
+				ok(err.cls == ERR_MSG, "queue %s: refused: %s",
+				    queue[i].o.kind, err.msg);
+		}
+		ok(store_outbox_add(st, &queue[1].o, NULL, &err) == 0,
+		    "queue without asking the id");
+		rows_reset(&rows, 7);
+		ok(store_outbox_of_record_each(st, 2, rows_cb, &rows, &err) ==
+		    0, "the outbox of a record");
+		is_str(rows.s,
+		    "1|notice|trust@youtube.example.com|1|pending|"
+		    "2026-11-28T10:00:00Z|0;"
+		    "2|hub|~|0|pending|2026-11-28T10:00:00Z|0;"
+		    "3|ack|anna@cso.example.org|0|pending|"
+		    "2026-11-28T10:00:00Z|0;"
+		    "5|hub|~|0|pending|2026-11-28T10:00:00Z|0;",
+		    "pending, due now, in id order");
+		is_str(sql_row(path, "SELECT kind, record, message, contact,"
+		    " created FROM outbox WHERE id = 4"),
+		    "error|~|3|~|2026-11-28T10:00:00Z", "0 ids are NULL");
+		rows_reset(&rows, 7);
+		store_outbox_of_record_each(st, 1, rows_cb, &rows, &err);
+		is_str(rows.s, "", "none for another record");
+	}
+	store_close(&st);
+
 	ok(store_open(path, &st, &err) == 0, "reopen");
-	is_int(store_schema_version(st), 2, "migrations are not repeated");
+	is_int(store_schema_version(st), 3, "migrations are not repeated");
 	store_close(&st);
 
 	sqlite3_open(path, &db);
