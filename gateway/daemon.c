@@ -377,10 +377,26 @@ detach(const char *pid_file)
  * The rules of a configuration, with their targets checked against the
  * store: the number of problems (each logged), -1 when the store failed.
  */
+struct warn_arg {
+	void (*report)(void *, const char *);
+	void *arg;
+};
+
+static void
+report_warning(void *arg, const char *msg)
+{
+	struct warn_arg *wa = arg;
+	char *w = xasprintf("warning: %s", msg);
+
+	wa->report(wa->arg, w);
+	free(w);
+}
+
 int
 daemon_rules_load(const struct config *cfg, struct rules **set_r,
     void (*report)(void *, const char *), void *arg)
 {
+	struct warn_arg wa;
 	struct store *st = NULL;
 	struct err err;
 	int n;
@@ -390,10 +406,18 @@ daemon_rules_load(const struct config *cfg, struct rules **set_r,
 		return 0;
 	if ((n = route_rules_load(cfg, set_r, report, arg)) != 0)
 		return n;
+	/*
+	 * A target that is not (or no longer) a contact or group is a
+	 * warning here, not a reason to stop routing: its routes are skipped
+	 * and logged, and the default takes what nothing else reaches.
+	 * `flagpost check` counts it as a problem.
+	 */
 	err_clear(&err);
+	wa.report = report;
+	wa.arg = arg;
 	if (store_open(cfg->store, &st, &err) == -1 ||
-	    (n = route_check_targets(cfg, *set_r, st, report, arg,
-	    &err)) == -1) {
+	    route_check_targets(cfg, *set_r, st, report_warning, &wa,
+	    &err) == -1) {
 		report(arg, err.msg);
 		n = 1;
 	}

@@ -16,8 +16,9 @@
 int daemon_run_once(const struct config *cfg, const struct rules *set);
 
 /*
- * The rules of cfg (none without [routing]), their targets checked against
- * the store; the number of problems, each reported.
+ * The rules of cfg (none without [routing]); the number of problems, each
+ * reported.  Route targets that are not contacts or groups of the store
+ * are reported as warnings only: their routes are skipped.
  */
 int daemon_rules_load(const struct config *cfg, struct rules **set_r,
     void (*report)(void *, const char *), void *arg);

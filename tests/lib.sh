@@ -43,6 +43,17 @@ like() {
 	fi
 }
 
+# has TEXT PART NAME: TEXT contains PART, as it is (several lines allowed)
+has() {
+	case "$1" in
+	*"$2"*) pass "$3" ;;
+	*)
+		fail "$3"
+		printf '%s\n' "$1" | head -n 40 | sed 's/^/# got: /'
+		printf '%s\n' "$2" | sed 's/^/# part: /'
+		;;
+	esac
+}
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 # a configuration and a store in $T
@@ -62,6 +73,28 @@ CONF
 }
 
 fp() { "$FLAGPOST" -c "$T/flagpost.conf" "$@"; }
+
+# db SQL: runs SQL on the test's store and prints the rows, "|" between
+# columns (writes are committed)
+db() { "$PYTHON3" - "$T/flagpost.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+for row in c.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+c.commit()
+PY
+}
+
+# wait_for SQL WANT SECONDS: polls the store until SQL prints WANT
+wait_for() {
+	i=0
+	while [ $i -lt $(($3 * 20)) ]; do
+		[ "$(db "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
 
 # the organisations and contacts that the corpus mails come from
 register() {
