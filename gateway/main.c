@@ -1361,9 +1361,12 @@ print_outbox(void *arg, const char *const *col)
 {
 	/* id, kind, recipient, urgent, status, due, attempts */
 	(void)arg;
-	printf("  outbox #%s: %s%s%s%s, %s\n", col[0], col[1],
-	    col[2] ? " to " : "", col[2] ? col[2] : " to the hub",
-	    col[3] && strcmp(col[3], "1") == 0 ? " (urgent)" : "", col[4]);
+	if (col[2] != NULL)
+		printf("  outbox #%s: %s to %s%s, %s\n", col[0], col[1], col[2],
+		    col[3] && strcmp(col[3], "1") == 0 ? " (urgent)" : "",
+		    col[4]);
+	else
+		printf("  outbox #%s: %s post, %s\n", col[0], col[1], col[4]);
 	return 0;
 }
 
@@ -1386,8 +1389,9 @@ rules_explain(struct store *st, const char *ref)
 		printf(" at %s", r->routed);
 	printf("\n");
 	if (r->routed == NULL) {
-		printf("  not routed yet%s\n", strcmp(r->kind, "outcome") == 0 ?
-		    ": outcomes are not routed" : "");
+		printf("  %s\n", strcmp(r->kind, "outcome") == 0 ?
+		    "outcomes are not routed: they go back to the notifier" :
+		    "not routed yet");
 		goto out;
 	}
 	if (r->reason != NULL)
