@@ -419,11 +419,11 @@ route_one(const struct config *cfg, const struct rules *set,
 	struct outbox_row ob;
 	const struct resolved *r;
 	struct reach *reach = NULL;
-	struct buf b = BUF_INIT(4096);
+	struct buf b = BUF_INIT(16u * 1024 * 1024);
 	char *json = NULL;
 	size_t i, j, nreach = 0;
 	bool urgent;
-	int seq = 0, tseq = 0, ret = -1;
+	int seq = 0, ret = -1;
 
 	memset(&rec, 0, sizeof(rec));
 	memset(&res, 0, sizeof(res));
@@ -477,9 +477,7 @@ route_one(const struct config *cfg, const struct rules *set,
 			    "no such group" : "no such contact") :
 			    "the group has no members");
 			log_warnx("ref=%s: %s", w->ref, buf_str(&b));
-			res.trace = xreallocarray(res.trace, res.ntrace + 1,
-			    sizeof(*res.trace));
-			res.trace[res.ntrace++] = buf_detach(&b, NULL);
+			rules_result_trace_add(&res, buf_str(&b));
 			continue;
 		}
 		for (j = 0; j < r->n; j++) {
@@ -511,9 +509,7 @@ route_one(const struct config *cfg, const struct rules *set,
 		buf_reset(&b);
 		buf_printf(&b, "no rule routed the record: the default, %s",
 		    cfg->route_default);
-		res.trace = xreallocarray(res.trace, res.ntrace + 1,
-		    sizeof(*res.trace));
-		res.trace[res.ntrace++] = buf_detach(&b, NULL);
+		rules_result_trace_add(&res, buf_str(&b));
 		for (j = 0; j < r->n; j++) {
 			memset(&row, 0, sizeof(row));
 			row.seq = ++seq;
@@ -556,10 +552,14 @@ route_one(const struct config *cfg, const struct rules *set,
 		goto out;
 	rs->routed++;
 trace:
-	for (i = 0; i < res.ntrace; i++)
-		if (store_route_trace_add(st, w->id, ++tseq, res.trace[i],
-		    err) == -1)
-			goto out;
+	buf_reset(&b);
+	for (i = 0; i < res.ntrace; i++) {
+		if (i > 0)
+			buf_addch(&b, '\n');
+		buf_addstr(&b, res.trace[i]);
+	}
+	if (store_route_trace_set(st, w->id, buf_str(&b), err) == -1)
+		goto out;
 	ret = 0;
 out:
 	free(json);

@@ -2,11 +2,13 @@
  * pcre2.h */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <pcre2.h>
@@ -32,6 +34,17 @@ enum subj {
 	SUBJ_HEADER,
 };
 
+/*
+ * Most conditions of real rule sets are a list of words (/^(de|at)$/) or
+ * of domains (/(^|\.)(youtube\.com|youtu\.be)$/i); those are matched
+ * without PCRE2, with the same result (rules_load checks it on each word).
+ */
+enum fast {
+	FAST_NONE,
+	FAST_EQ,		/* ^(a|b)$: the value is one of the words */
+	FAST_DOMAIN,		/* (^|\.)(a|b)$: the value is or ends in .word */
+};
+
 struct cond {
 	enum subj subj;
 	char *name;		/* field (canonical) or header name */
@@ -40,6 +53,16 @@ struct cond {
 	bool jit;
 	uint32_t ncapture;
 	char *text;		/* "host /.../i", as written */
+	char *src;		/* the pattern */
+	uint32_t opts;
+	int slot;		/* the field read (url's for host), or -1 */
+	size_t cache;		/* shared by the conditions that read and
+				 * match alike */
+	enum fast fast;
+	bool icase;
+	char **word;
+	size_t *wordlen;
+	size_t nword;
 };
 
 /* a piece of a set/add value: text, or a capture */
@@ -62,6 +85,7 @@ enum act {
 
 struct action {
 	enum act act;
+	int slot;		/* set, add: the field changed, or -1 */
 	char **target;		/* route */
 	bool *group;
 	char **target_where;	/* "file:line:col" of each target */
@@ -86,6 +110,22 @@ struct rule {
 	bool captures;		/* some value uses a capture */
 	bool digest_only;
 	bool stops;		/* stop or quarantine */
+	bool indexed;		/* its first condition is in the index */
+};
+
+/*
+ * The index: the words of every rule whose first condition is a positive
+ * list of words on a field (/^(de|at)$/), so that a record is matched only
+ * against the rules whose first word it has.
+ */
+#define HOST_SLOT (-2)	/* the index of /(^|\.)(a|b)$/ on host */
+
+struct ixkey {
+	int slot;		/* a field's, or HOST_SLOT */
+	bool icase;		/* the word is lower case */
+	const char *word;	/* the condition's */
+	size_t len;
+	size_t rule;
 };
 
 struct rules {
@@ -98,6 +138,19 @@ struct rules {
 	bool need_host;
 	uint32_t max_capture;	/* of any pattern */
 	size_t max_cond;	/* conditions of the longest rule */
+	char **slot;		/* the field names that conditions read */
+	size_t nslot;
+	int url_slot;		/* -1 when no condition reads url or host */
+	size_t ncache;		/* distinct conditions */
+	int *cache_slot;	/* the slot each depends on, or -1 */
+	bool no_fast;		/* every condition through PCRE2 (tests) */
+	struct ixkey *ix;	/* sorted by slot, icase, word */
+	size_t nix;
+	size_t ix_maxlen;	/* of the longest word */
+	size_t **slot_rules;	/* per slot: the rules indexed on it */
+	size_t *nslot_rules;
+	size_t *host_rules;	/* the rules indexed on host */
+	size_t nhost_rules;
 };
 
 struct rules_matcher {
@@ -105,6 +158,7 @@ struct rules_matcher {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
+	struct buf line;		/* a trace line being written */
 	/* per condition of the rule being evaluated: the value that matched
 	 * and its ovector, kept for set/add */
 	char **subject;
@@ -114,6 +168,12 @@ struct rules_matcher {
 	char **host;
 	size_t nhost;
 	bool host_valid;
+	/* per slot: the index of the field in the record, or -1 */
+	int *slot_idx;
+	/* per distinct condition: 0 unknown, 1 matched, 2 not, 3 a limit */
+	unsigned char *cache_state;
+	const char **cache_value;	/* what matched */
+	uint64_t *cand;		/* indexed rules that a record has a word of */
 };
 
 static const char *const field_names[] = {
@@ -143,6 +203,7 @@ rules_limits_default(struct rules_limits *lim)
 	lim->match_limit = RULES_DEFAULT_MATCH_LIMIT;
 	lim->depth_limit = RULES_DEFAULT_DEPTH_LIMIT;
 	lim->max_subject = RULES_DEFAULT_MAX_SUBJECT;
+	lim->no_fast = false;
 }
 
 /* ------------------------------------------------------------ records */
@@ -420,9 +481,16 @@ word(const char **pp, const char *line, const char **w_r, size_t *col_r)
 static void
 cond_free(struct cond *c)
 {
+	size_t i;
+
 	free(c->name);
 	pcre2_code_free(c->re);
 	free(c->text);
+	free(c->src);
+	for (i = 0; i < c->nword; i++)
+		free(c->word[i]);
+	free(c->word);
+	free(c->wordlen);
 }
 
 static void
@@ -476,6 +544,16 @@ rules_free(struct rules **setp)
 	for (i = 0; i < set->nfiles; i++)
 		free(set->files[i]);
 	free(set->files);
+	for (i = 0; i < set->nslot; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	free(set->cache_slot);
+	free(set->ix);
+	for (i = 0; set->slot_rules != NULL && i < set->nslot; i++)
+		free(set->slot_rules[i]);
+	free(set->slot_rules);
+	free(set->nslot_rules);
+	free(set->host_rules);
 	free(set);
 	*setp = NULL;
 }
@@ -496,6 +574,186 @@ name_ok(const char *s, size_t n)
 			return false;
 	}
 	return true;
+}
+
+/* the slot of a field name, added when new */
+static int
+slot_of(struct rules *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->nslot; i++)
+		if (strcmp(set->slot[i], name) == 0)
+			return (int)i;
+	set->slot = xreallocarray(set->slot, set->nslot + 1,
+	    sizeof(*set->slot));
+	set->slot[set->nslot] = xstrdup(name);
+	return (int)set->nslot++;
+}
+
+static void
+word_add(struct cond *c, const char *w, size_t n)
+{
+	c->word = xreallocarray(c->word, c->nword + 1, sizeof(*c->word));
+	c->wordlen = xreallocarray(c->wordlen, c->nword + 1,
+	    sizeof(*c->wordlen));
+	c->word[c->nword] = xstrndup(w, n);
+	c->wordlen[c->nword] = n;
+	c->nword++;
+}
+
+/*
+ * The words of "a|b\.c": literal text only (a backslash before
+ * punctuation makes it literal); false at anything else.  With `icase`
+ * only ASCII, whose case PCRE2 folds as strcasecmp does.
+ */
+static bool
+words_parse(struct cond *c, const char *p, size_t n, bool icase)
+{
+	struct buf b = BUF_INIT(4096);
+	const char *end = p + n;
+	unsigned char ch;
+	bool ok = true;
+
+	for (; p < end && ok; p++) {
+		ch = (unsigned char)*p;
+		if (ch == '|') {
+			if (b.len == 0)
+				ok = false;
+			else
+				word_add(c, b.data, b.len);
+			buf_reset(&b);
+			continue;
+		}
+		if (ch == '\\') {
+			if (++p == end)
+				ok = false;
+			else {
+				ch = (unsigned char)*p;
+				if (ch >= 0x80 || (ch >= '0' && ch <= '9') ||
+				    (ch >= 'a' && ch <= 'z') ||
+				    (ch >= 'A' && ch <= 'Z') || ch < 0x20)
+					ok = false;
+			}
+		} else if (strchr("^$.|?*+()[]{}", ch) != NULL || ch < 0x20 ||
+		    (icase && ch >= 0x80))
+			ok = false;
+		if (ok && buf_addch(&b, (char)ch) == -1)
+			ok = false;
+	}
+	if (ok && b.len > 0)
+		word_add(c, b.data, b.len);
+	else
+		ok = false;
+	buf_free(&b);
+	if (!ok) {
+		while (c->nword > 0)
+			free(c->word[--c->nword]);
+		free(c->word);
+		free(c->wordlen);
+		c->word = NULL;
+		c->wordlen = NULL;
+	}
+	return ok;
+}
+
+/* "(X)" or "(?:X)" around all of s[0..n): X's place, or false */
+static bool
+group_inner(const char *s, size_t n, const char **in_r, size_t *n_r)
+{
+	if (n >= 2 && s[0] == '(' && s[n - 1] == ')') {
+		if (n >= 4 && s[1] == '?' && s[2] == ':') {
+			*in_r = s + 3;
+			*n_r = n - 4;
+		} else {
+			*in_r = s + 1;
+			*n_r = n - 2;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* whether a condition can be matched as a list of words or domains */
+static void
+fast_recognise(struct cond *c)
+{
+	const char *p = c->src, *in;
+	size_t n = strlen(p), inn;
+	bool icase = (c->opts & PCRE2_CASELESS) != 0;
+
+	c->fast = FAST_NONE;
+	if ((c->opts & (PCRE2_MULTILINE | PCRE2_EXTENDED)) != 0 ||
+	    (icase && (c->opts & PCRE2_UCP) != 0))
+		return;
+	/* the final $ must not be escaped */
+	if (n < 3 || p[n - 1] != '$' || p[n - 2] == '\\')
+		return;
+	if (p[0] == '^') {
+		/* ^word$, ^(a|b)$, ^(?:a|b)$ */
+		if (group_inner(p + 1, n - 2, &in, &inn)) {
+			if (!words_parse(c, in, inn, icase))
+				return;
+		} else if (memchr(p + 1, '|', n - 2) != NULL ||
+		    !words_parse(c, p + 1, n - 2, icase))
+			return;
+		c->fast = FAST_EQ;
+	} else if (strncmp(p, "(^|\\.)", 6) == 0 ||
+	    strncmp(p, "(?:^|\\.)", 8) == 0) {
+		size_t skip = p[1] == '?' ? 8 : 6;
+
+		p += skip;
+		n -= skip + 1;
+		if (group_inner(p, n, &in, &inn)) {
+			if (!words_parse(c, in, inn, icase))
+				return;
+		} else if (memchr(p, '|', n) != NULL ||
+		    !words_parse(c, p, n, icase))
+			return;
+		c->fast = FAST_DOMAIN;
+	} else
+		return;
+	c->icase = icase;
+}
+
+static bool fast_match(const struct cond *c, const char *v, size_t len);
+
+/* PCRE2 agrees with the fast way on each word; otherwise no fast way */
+static void
+fast_verify(struct cond *c)
+{
+	pcre2_match_data *md;
+	struct buf b = BUF_INIT(8192);
+	size_t i;
+	bool agree = true;
+
+	if (c->fast == FAST_NONE)
+		return;
+	md = pcre2_match_data_create_from_pattern(c->re, NULL);
+	for (i = 0; i < c->nword && agree; i++) {
+		buf_reset(&b);
+		if (c->fast == FAST_DOMAIN)
+			buf_addstr(&b, "www.");
+		buf_add(&b, c->word[i], c->wordlen[i]);
+		agree = pcre2_match(c->re, (PCRE2_SPTR)b.data, b.len, 0, 0, md,
+		    NULL) >= 0 && fast_match(c, b.data, b.len);
+		buf_addch(&b, 'x');
+		agree = agree && pcre2_match(c->re, (PCRE2_SPTR)b.data, b.len,
+		    0, 0, md, NULL) == PCRE2_ERROR_NOMATCH &&
+		    !fast_match(c, b.data, b.len);
+	}
+	pcre2_match_data_free(md);
+	buf_free(&b);
+	if (!agree) {
+		for (i = 0; i < c->nword; i++)
+			free(c->word[i]);
+		free(c->word);
+		free(c->wordlen);
+		c->word = NULL;
+		c->wordlen = NULL;
+		c->nword = 0;
+		c->fast = FAST_NONE;
+	}
 }
 
 /* the end of a rule: a rule without actions is a problem */
@@ -578,6 +836,30 @@ stmt_rule(struct loader *ld, const char *p)
 	if (n > 0)
 		problem(ld, col, "unexpected '%.*s' after the rule name",
 		    (int)(n > 80 ? 80 : n), w);
+}
+
+/* conditions that read the same subject with the same pattern share a
+ * cache entry: a record is matched against it once */
+static void
+cond_share(struct rules *set, struct cond *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < set->r[i].nc; j++) {
+			const struct cond *o = &set->r[i].c[j];
+
+			if (o->subj == c->subj && o->opts == c->opts &&
+			    strcmp(o->name, c->name) == 0 &&
+			    strcmp(o->src, c->src) == 0) {
+				c->cache = o->cache;
+				return;
+			}
+		}
+	set->cache_slot = xreallocarray(set->cache_slot, set->ncache + 1,
+	    sizeof(*set->cache_slot));
+	set->cache_slot[set->ncache] = c->slot;
+	c->cache = set->ncache++;
 }
 
 static void
@@ -707,6 +989,19 @@ stmt_if(struct loader *ld, const char *p)
 	pcre2_pattern_info(c.re, PCRE2_INFO_CAPTURECOUNT, &c.ncapture);
 	if (c.ncapture > ld->set->max_capture)
 		ld->set->max_capture = c.ncapture;
+	c.src = pattern;
+	pattern = NULL;
+	c.opts = opts;
+	c.slot = c.subj == SUBJ_FIELD ? slot_of(ld->set, c.name) :
+	    c.subj == SUBJ_HOST ? slot_of(ld->set, "url") : -1;
+	if (c.subj == SUBJ_HOST || (c.subj == SUBJ_FIELD &&
+	    strcmp(c.name, "url") == 0))
+		ld->set->url_slot = c.slot;
+	if (!ld->set->lim.no_fast) {
+		fast_recognise(&c);
+		fast_verify(&c);
+	}
+	cond_share(ld->set, &c);
 	/* the condition as written, for lists and traces */
 	{
 		struct buf b = BUF_INIT(16384);
@@ -859,6 +1154,7 @@ stmt_action(struct loader *ld, enum act act, const char *kw, const char *p)
 
 	memset(&a, 0, sizeof(a));
 	a.act = act;
+	a.slot = -1;
 	ld->in_actions = true;
 	switch (act) {
 	case ACT_ROUTE:
@@ -916,6 +1212,7 @@ stmt_action(struct loader *ld, enum act act, const char *kw, const char *p)
 		}
 		free(a.field);
 		a.field = xstrdup(canon);
+		a.slot = slot_of(ld->set, a.field);
 		while (is_blank(*p))
 			p++;
 		col = (size_t)(p - ld->text) + 1;
@@ -1109,6 +1406,73 @@ load_finish(struct loader *ld)
 }
 
 static int
+ixkey_cmp(const void *a, const void *b)
+{
+	const struct ixkey *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if (x->icase != y->icase)
+		return x->icase ? 1 : -1;
+	if ((c = memcmp(x->word, y->word, n)) != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	/* rules in order, so that a run of equal words lists them so */
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static void
+index_build(struct rules *set)
+{
+	struct ixkey *k;
+	size_t i, j, s;
+
+	set->slot_rules = xcalloc(set->nslot + 1, sizeof(*set->slot_rules));
+	set->nslot_rules = xcalloc(set->nslot + 1,
+	    sizeof(*set->nslot_rules));
+	for (i = 0; i < set->n; i++) {
+		struct rule *r = &set->r[i];
+		struct cond *c = r->nc > 0 ? &r->c[0] : NULL;
+
+		if (c == NULL || c->negate || !((c->subj == SUBJ_FIELD &&
+		    c->fast == FAST_EQ) || (c->subj == SUBJ_HOST &&
+		    c->fast == FAST_DOMAIN)))
+			continue;
+		r->indexed = true;
+		if (c->subj == SUBJ_HOST) {
+			set->host_rules = xreallocarray(set->host_rules,
+			    set->nhost_rules + 1, sizeof(*set->host_rules));
+			set->host_rules[set->nhost_rules++] = i;
+		} else {
+			s = (size_t)c->slot;
+			set->slot_rules[s] = xreallocarray(set->slot_rules[s],
+			    set->nslot_rules[s] + 1,
+			    sizeof(**set->slot_rules));
+			set->slot_rules[s][set->nslot_rules[s]++] = i;
+		}
+		for (j = 0; j < c->nword; j++) {
+			if (c->icase)
+				str_lower(c->word[j]);
+			set->ix = xreallocarray(set->ix, set->nix + 1,
+			    sizeof(*set->ix));
+			k = &set->ix[set->nix++];
+			k->slot = c->subj == SUBJ_HOST ? HOST_SLOT : c->slot;
+			k->icase = c->icase;
+			k->word = c->word[j];
+			k->len = c->wordlen[j];
+			k->rule = i;
+			if (k->len > set->ix_maxlen)
+				set->ix_maxlen = k->len;
+		}
+	}
+	if (set->nix > 0)
+		qsort(set->ix, set->nix, sizeof(*set->ix), ixkey_cmp);
+}
+
+static int
 finish(struct loader *ld, struct rules **set_r)
 {
 	load_finish(ld);
@@ -1116,6 +1480,7 @@ finish(struct loader *ld, struct rules **set_r)
 		rules_free(&ld->set);
 		return ld->problems;
 	}
+	index_build(ld->set);
 	*set_r = ld->set;
 	return 0;
 }
@@ -1126,6 +1491,7 @@ loader_init(struct loader *ld, const struct rules_limits *lim,
 {
 	memset(ld, 0, sizeof(*ld));
 	ld->set = xcalloc(1, sizeof(*ld->set));
+	ld->set->url_slot = -1;
 	if (lim != NULL)
 		ld->set->lim = *lim;
 	else
@@ -1309,6 +1675,7 @@ rules_matcher_new(const struct rules *set)
 	size_t nc = set->max_cond ? set->max_cond : 1;
 
 	m->set = set;
+	buf_init(&m->line, 65536);
 	if ((m->mctx = pcre2_match_context_create(NULL)) == NULL)
 		fatalx("out of memory");
 	pcre2_set_match_limit(m->mctx, set->lim.match_limit);
@@ -1324,6 +1691,10 @@ rules_matcher_new(const struct rules *set)
 	m->ovlen = 2 * ((size_t)set->max_capture + 1);
 	m->subject = xcalloc(nc, sizeof(*m->subject));
 	m->ov = xcalloc(nc * m->ovlen, sizeof(*m->ov));
+	m->slot_idx = xcalloc(set->nslot + 1, sizeof(*m->slot_idx));
+	m->cache_state = xcalloc(set->ncache + 1, sizeof(*m->cache_state));
+	m->cache_value = xcalloc(set->ncache + 1, sizeof(*m->cache_value));
+	m->cand = xcalloc(set->n / 64 + 1, sizeof(*m->cand));
 	return m;
 }
 
@@ -1355,6 +1726,11 @@ rules_matcher_free(struct rules_matcher **mp)
 		free(m->subject[i]);
 	free(m->subject);
 	free(m->ov);
+	buf_free(&m->line);
+	free(m->slot_idx);
+	free(m->cache_state);
+	free(m->cache_value);
+	free(m->cand);
 	hosts_clear(m);
 	free(m);
 	*mp = NULL;
@@ -1420,24 +1796,33 @@ hosts_make(struct rules_matcher *m, const struct rules_record *rec)
 static void
 trace_value(struct buf *b, const char *v)
 {
-	size_t i, n = strlen(v);
+	size_t n = strlen(v), lim = n < RULES_TRACE_VALUE ? n :
+	    RULES_TRACE_VALUE;
+	const char *p = v, *run, *end = v + lim;
+	unsigned char c;
 
 	buf_addch(b, '\'');
-	for (i = 0; i < n && i < RULES_TRACE_VALUE; i++) {
-		unsigned char c = (unsigned char)v[i];
-
+	while (p < end) {
+		for (run = p; p < end; p++) {
+			c = (unsigned char)*p;
+			if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')
+				break;
+		}
+		if (p > run)
+			buf_add(b, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		c = (unsigned char)*p++;
 		if (c == '\n')
 			buf_addstr(b, "\\n");
 		else if (c == '\t')
 			buf_addstr(b, "\\t");
 		else if (c == '\'' || c == '\\')
 			buf_printf(b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
 		else
-			buf_addch(b, (char)c);
+			buf_printf(b, "\\x%02x", c);
 	}
-	if (i < n) {
+	if (lim < n) {
 		/* not in the middle of a UTF-8 sequence */
 		while (b->len > 1 && ((unsigned char)b->data[b->len - 1] &
 		    0xc0) == 0x80)
@@ -1450,12 +1835,30 @@ trace_value(struct buf *b, const char *v)
 	buf_addch(b, '\'');
 }
 
+/* takes a malloc'd line into the explanation */
+static void
+trace_take(struct rules_result *res, char *line)
+{
+	size_t n = res->ntrace;
+
+	/* capacity: 16, then doubled at each power of two */
+	if (n == 0 || (n >= 16 && (n & (n - 1)) == 0))
+		res->trace = xreallocarray(res->trace, n == 0 ? 16 : 2 * n,
+		    sizeof(*res->trace));
+	res->trace[res->ntrace++] = line;
+}
+
+void
+rules_result_trace_add(struct rules_result *res, const char *line)
+{
+	trace_take(res, xstrdup(line));
+}
+
 static void
 trace_add(struct rules_result *res, struct buf *b)
 {
-	res->trace = xreallocarray(res->trace, res->ntrace + 1,
-	    sizeof(*res->trace));
-	res->trace[res->ntrace++] = buf_detach(b, NULL);
+	rules_result_trace_add(res, buf_str(b));
+	buf_reset(b);
 }
 
 /* the values a condition reads; *tmp is set when they are made here */
@@ -1470,8 +1873,10 @@ subject_values(struct rules_matcher *m, const struct cond *c,
 	*n_r = 0;
 	switch (c->subj) {
 	case SUBJ_FIELD:
-		return (const char *const *)rules_record_get(rec, c->name,
-		    n_r);
+		if ((i = (size_t)m->slot_idx[c->slot]) == (size_t)-1)
+			return NULL;
+		*n_r = rec->f[i].n;
+		return (const char *const *)rec->f[i].v;
 	case SUBJ_HOST:
 		if (!m->host_valid)
 			hosts_make(m, rec);
@@ -1523,11 +1928,26 @@ cond_match(struct rules_matcher *m, const struct rule *r, size_t k,
 	int rc, hit = 0;
 
 	*matched_r = NULL;
+	if (!keep && m->cache_state[c->cache] != 0) {
+		*matched_r = m->cache_value[c->cache];
+		return m->cache_state[c->cache] == 1 ? 1 :
+		    m->cache_state[c->cache] == 2 ? 0 : -1;
+	}
 	v = subject_values(m, c, rec, &n, &one, &tmp);
 	for (i = 0; i < n; i++) {
 		len = strlen(v[i]);
 		if (len > m->set->lim.max_subject)
 			len = m->set->lim.max_subject;
+		if (c->fast != FAST_NONE && !keep) {
+			if (fast_match(c, v[i], len)) {
+				*matched_r = v[i];
+				free(tmp);
+				m->cache_state[c->cache] = 1;
+				m->cache_value[c->cache] = *matched_r;
+				return 1;
+			}
+			continue;
+		}
 		if (c->jit)
 			rc = pcre2_jit_match(c->re, (PCRE2_SPTR)v[i], len, 0,
 			    0, m->md, m->mctx);
@@ -1551,6 +1971,8 @@ cond_match(struct rules_matcher *m, const struct rule *r, size_t k,
 				    m->ovlen * sizeof(*ov));
 			}
 			free(tmp);
+			m->cache_state[c->cache] = 1;
+			m->cache_value[c->cache] = *matched_r;
 			return 1;
 		}
 		if (rc != PCRE2_ERROR_NOMATCH) {
@@ -1574,7 +1996,192 @@ cond_match(struct rules_matcher *m, const struct rule *r, size_t k,
 		}
 	}
 	free(tmp);
+	m->cache_state[c->cache] = hit == 0 ? 2 : 3;
+	m->cache_value[c->cache] = NULL;
 	return hit;
+}
+
+/* s[0..n) equals w[0..wn), in ASCII case when icase */
+static bool
+span_eq(const char *s, const char *w, size_t n, bool icase)
+{
+	return icase ? strncasecmp(s, w, n) == 0 : memcmp(s, w, n) == 0;
+}
+
+static bool
+fast_words(const struct cond *c, const char *v, size_t len)
+{
+	size_t i, wl;
+
+	for (i = 0; i < c->nword; i++) {
+		wl = c->wordlen[i];
+		if (c->fast == FAST_EQ) {
+			if (len == wl && span_eq(v, c->word[i], wl, c->icase))
+				return true;
+		} else if (len >= wl && span_eq(v + len - wl, c->word[i], wl,
+		    c->icase) && (len == wl || v[len - wl - 1] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* as PCRE2 would match a FAST_EQ or FAST_DOMAIN pattern on v[0..len) */
+static bool
+fast_match(const struct cond *c, const char *v, size_t len)
+{
+	/* $ also matches before one newline that ends the value */
+	return fast_words(c, v, len) || (len > 0 && v[len - 1] == '\n' &&
+	    fast_words(c, v, len - 1));
+}
+
+/* sets the candidate bit of every indexed rule with the word v[0..len) */
+static void
+index_lookup(struct rules_matcher *m, int slot, bool icase, const char *v,
+    size_t len)
+{
+	const struct rules *set = m->set;
+	struct ixkey key;
+	size_t lo = 0, hi = set->nix, mid;
+
+	key.slot = slot;
+	key.icase = icase;
+	key.word = v;
+	key.len = len;
+	key.rule = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ixkey_cmp(&set->ix[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < set->nix; lo++) {
+		const struct ixkey *k = &set->ix[lo];
+
+		if (k->slot != slot || k->icase != icase || k->len != len ||
+		    memcmp(k->word, v, len) != 0)
+			break;
+		m->cand[k->rule / 64] |= (uint64_t)1 << (k->rule % 64);
+	}
+}
+
+/* the candidates among the rules indexed on a slot, from its values */
+static void
+index_mark(struct rules_matcher *m, const struct rules_record *rec, int slot)
+{
+	const struct rules *set = m->set;
+	const struct rules_field *f;
+	char low[256];
+	size_t i, j, len, r;
+
+	for (i = 0; i < set->nslot_rules[slot]; i++) {
+		r = set->slot_rules[slot][i];
+		m->cand[r / 64] &= ~((uint64_t)1 << (r % 64));
+	}
+	if (m->slot_idx[slot] < 0)
+		return;
+	f = &rec->f[m->slot_idx[slot]];
+	for (i = 0; i < f->n; i++) {
+		len = strlen(f->v[i]);
+		if (len > set->lim.max_subject)
+			len = set->lim.max_subject;
+		/* $ also matches before one newline that ends the value */
+		if (len > 0 && f->v[i][len - 1] == '\n' &&
+		    len - 1 <= set->ix_maxlen && len - 1 < sizeof(low)) {
+			index_lookup(m, slot, false, f->v[i], len - 1);
+			for (j = 0; j + 1 < len && j < sizeof(low); j++)
+				low[j] = (char)tolower((unsigned char)f->v[i][j]);
+			index_lookup(m, slot, true, low, len - 1);
+		}
+		if (len > set->ix_maxlen || len >= sizeof(low))
+			continue;
+		index_lookup(m, slot, false, f->v[i], len);
+		for (j = 0; j < len; j++)
+			low[j] = (char)tolower((unsigned char)f->v[i][j]);
+		index_lookup(m, slot, true, low, len);
+	}
+}
+
+static void hosts_make(struct rules_matcher *, const struct rules_record *);
+
+/* the candidates among the rules indexed on host: a host, or a name it
+ * ends in after a dot, is one of their domains */
+static void
+index_mark_host(struct rules_matcher *m, const struct rules_record *rec)
+{
+	const struct rules *set = m->set;
+	const char *h, *p;
+	size_t i, r, len;
+	bool odd = false;
+
+	for (i = 0; i < set->nhost_rules; i++) {
+		r = set->host_rules[i];
+		m->cand[r / 64] &= ~((uint64_t)1 << (r % 64));
+	}
+	if (!m->host_valid)
+		hosts_make(m, rec);
+	for (i = 0; i < m->nhost; i++) {
+		h = m->host[i];
+		len = strlen(h);
+		/* hosts are lower case; anything odd is matched the long way */
+		for (p = h; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || (*p >= 'A' && *p <= 'Z'))
+				odd = true;
+		for (p = h; p != NULL && !odd; p = strchr(p, '.')) {
+			if (*p == '.')
+				p++;
+			if ((size_t)(h + len - p) <= set->ix_maxlen) {
+				index_lookup(m, HOST_SLOT, false, p,
+				    (size_t)(h + len - p));
+				index_lookup(m, HOST_SLOT, true, p,
+				    (size_t)(h + len - p));
+			}
+		}
+	}
+	if (odd)
+		for (i = 0; i < set->nhost_rules; i++) {
+			r = set->host_rules[i];
+			m->cand[r / 64] |= (uint64_t)1 << (r % 64);
+		}
+}
+
+/* the record's fields moved or changed: where each slot is now */
+static void
+slots_find(struct rules_matcher *m, const struct rules_record *rec)
+{
+	const struct rules *set = m->set;
+	size_t i, j;
+
+	for (i = 0; i < set->nslot; i++) {
+		m->slot_idx[i] = -1;
+		for (j = 0; j < rec->n; j++)
+			if (strcmp(rec->f[j].name, set->slot[i]) == 0) {
+				m->slot_idx[i] = (int)j;
+				break;
+			}
+	}
+}
+
+/* a field changed: forget what was matched on it */
+static void
+slot_changed(struct rules_matcher *m, const struct rules_record *rec,
+    int slot)
+{
+	size_t i;
+
+	slots_find(m, rec);
+	if (slot < 0)
+		return;
+	if (m->set->nslot_rules[slot] > 0)
+		index_mark(m, rec, slot);
+	if (slot == m->set->url_slot) {
+		m->host_valid = false;
+		if (m->set->nhost_rules > 0)
+			index_mark_host(m, rec);
+	}
+	for (i = 0; i < m->set->ncache; i++)
+		if (m->set->cache_slot[i] == slot)
+			m->cache_state[i] = 0;
 }
 
 /* a set/add value from its pieces; NULL when a capture is unset */
@@ -1708,8 +2315,7 @@ actions_apply(struct rules_matcher *m, const struct rule *r,
 				rules_record_add(rec, a->field, fv);
 				res->changed = true;
 			}
-			if (strcmp(a->field, "url") == 0)
-				m->host_valid = false;
+			slot_changed(m, rec, a->slot);
 			if (trace) {
 				buf_printf(&b, "  %s %s ",
 				    a->act == ACT_SET ? "set" : "add",
@@ -1759,32 +2365,35 @@ static char *
 cond_why(struct rules_matcher *m, const struct cond *c,
     const struct rules_record *rec, const char *matched)
 {
-	struct buf b = BUF_INIT(65536);
+	struct buf *b = &m->line;
 	const char *one = NULL, **tmp, *const *v;
 	size_t n, j;
 
+	buf_reset(b);
+	buf_addstr(b, "  ");
+	buf_addstr(b, c->text);
 	if (!c->negate) {
-		buf_printf(&b, "  %s matched ", c->text);
-		trace_value(&b, matched);
-		return buf_detach(&b, NULL);
+		buf_addstr(b, " matched ");
+		trace_value(b, matched);
+		return xstrdup(buf_str(b));
 	}
 	v = subject_values(m, c, rec, &n, &one, &tmp);
-	buf_printf(&b, "  %s held: ", c->text);
+	buf_addstr(b, " held: ");
 	if (n == 0)
-		buf_addstr(&b, "no value");
+		buf_addstr(b, "no value");
 	else {
-		buf_addstr(&b, "no value matched (");
+		buf_addstr(b, "no value matched (");
 		for (j = 0; j < n && j < 5; j++) {
 			if (j > 0)
-				buf_addstr(&b, ", ");
-			trace_value(&b, v[j]);
+				buf_addstr(b, ", ");
+			trace_value(b, v[j]);
 		}
 		if (n > 5)
-			buf_addstr(&b, ", ...");
-		buf_addch(&b, ')');
+			buf_addstr(b, ", ...");
+		buf_addch(b, ')');
 	}
 	free(tmp);
-	return buf_detach(&b, NULL);
+	return xstrdup(buf_str(b));
 }
 
 void
@@ -1799,12 +2408,23 @@ rules_eval(const struct rules *set, struct rules_matcher *m,
 
 	memset(res, 0, sizeof(*res));
 	m->host_valid = false;
+	slots_find(m, rec);
+	memset(m->cache_state, 0, set->ncache);
+	for (i = 0; i < set->nslot; i++)
+		if (set->nslot_rules[i] > 0)
+			index_mark(m, rec, (int)i);
+	if (set->nhost_rules > 0)
+		index_mark_host(m, rec);
 	if (trace)
 		why = xcalloc(set->max_cond ? set->max_cond : 1,
 		    sizeof(*why));
 	for (i = 0; i < set->n; i++) {
 		const struct rule *r = &set->r[i];
 
+		/* its first word is not in the record: it cannot match */
+		if (r->indexed && (m->cand[i / 64] & ((uint64_t)1 <<
+		    (i % 64))) == 0)
+			continue;
 		for (k = 0; k < r->nc; k++) {
 			const struct cond *c = &r->c[k];
 
@@ -1826,12 +2446,14 @@ rules_eval(const struct rules *set, struct rules_matcher *m,
 		res->matched++;
 		if (trace) {
 			buf_reset(&b);
-			buf_printf(&b, "rule %s (%s)", r->name, r->where);
+			buf_addstr(&b, "rule ");
+			buf_addstr(&b, r->name);
+			buf_addstr(&b, " (");
+			buf_addstr(&b, r->where);
+			buf_addch(&b, ')');
 			trace_add(res, &b);
 			for (j = 0; j < r->nc; j++) {
-				res->trace = xreallocarray(res->trace,
-				    res->ntrace + 1, sizeof(*res->trace));
-				res->trace[res->ntrace++] = why[j];
+				trace_take(res, why[j]);
 				why[j] = NULL;
 			}
 		}

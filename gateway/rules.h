@@ -46,6 +46,7 @@ struct rules_limits {
 	uint32_t match_limit;	/* pcre2_set_match_limit */
 	uint32_t depth_limit;	/* pcre2_set_depth_limit */
 	size_t max_subject;	/* bytes of one value given to a pattern */
+	bool no_fast;		/* tests: every condition through PCRE2 */
 };
 #define RULES_DEFAULT_MATCH_LIMIT	1000000u
 #define RULES_DEFAULT_DEPTH_LIMIT	10000u
@@ -143,6 +144,8 @@ void rules_matcher_free(struct rules_matcher **m);
 void rules_eval(const struct rules *set, struct rules_matcher *m,
     struct rules_record *rec, bool trace, struct rules_result *res);
 void rules_result_clear(struct rules_result *res);
+/* adds a line (copied) to the explanation */
+void rules_result_trace_add(struct rules_result *res, const char *line);
 
 /* whether `name` is a subject a condition can read, or a field set/add
  * can change (canonical names, "header:" prefixes for subjects) */

@@ -145,11 +145,10 @@ static const char *const migrations[] = {
 	"  digest_only INTEGER NOT NULL);"
 	"CREATE INDEX route_record ON route(record);"
 	"CREATE INDEX route_contact ON route(contact);"
+	/* the explanation of the routing, its lines joined by LF */
 	"CREATE TABLE route_trace ("
-	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
-	"  seq INTEGER NOT NULL,"
-	"  line TEXT NOT NULL,"
-	"  PRIMARY KEY (record, seq));"
+	"  record INTEGER PRIMARY KEY REFERENCES record(id) ON DELETE CASCADE,"
+	"  text TEXT NOT NULL);"
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"
 	"  kind TEXT NOT NULL"
@@ -307,12 +306,11 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_ROUTE_INSERT] = "INSERT INTO route (record, seq, rule, location,"
 	    " target, contact, address, urgent, digest_only)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_TRACE_INSERT] = "INSERT INTO route_trace (record, seq, line)"
-	    " VALUES (?, ?, ?)",
+	[S_TRACE_INSERT] = "INSERT INTO route_trace (record, text)"
+	    " VALUES (?, ?)",
 	[S_ROUTES] = "SELECT seq, rule, location, target, address, urgent,"
 	    " digest_only FROM route WHERE record = ? ORDER BY seq, id",
-	[S_TRACE] = "SELECT line FROM route_trace WHERE record = ?"
-	    " ORDER BY seq",
+	[S_TRACE] = "SELECT text FROM route_trace WHERE record = ?",
 	[S_MESSAGE_RAW] = "SELECT raw FROM message WHERE id = ?",
 	[S_OUTBOX_INSERT] = "INSERT INTO outbox (kind, record, message,"
 	    " contact, recipient, urgent, due, created)"
@@ -1704,16 +1702,15 @@ store_route_add(struct store *st, int64_t rec, const struct route_row *r,
 }
 
 int
-store_route_trace_add(struct store *st, int64_t rec, int seq,
-    const char *line, struct err *err)
+store_route_trace_set(struct store *st, int64_t rec, const char *text,
+    struct err *err)
 {
 	sqlite3_stmt *s;
 
 	if ((s = stmt_get(st, S_TRACE_INSERT, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, rec);
-	sqlite3_bind_int(s, 2, seq);
-	bind_text(s, 3, line);
+	bind_text(s, 2, text);
 	return stmt_done(st, s, err, "store route trace");
 }
 
@@ -1724,11 +1721,39 @@ store_routes_each(struct store *st, int64_t rec, store_row_cb cb, void *arg,
 	return rows_each(st, S_ROUTES, rec, cb, arg, err);
 }
 
+struct trace_lines {
+	store_row_cb cb;
+	void *arg;
+};
+
+/* the stored text, a line at a time */
+static int
+trace_lines_cb(void *arg, const char *const *col)
+{
+	struct trace_lines *tl = arg;
+	const char *p = col[0], *nl;
+	const char *line[1];
+	char *copy;
+	int r = 0;
+
+	while (p != NULL && *p != '\0' && r == 0) {
+		nl = strchr(p, '\n');
+		copy = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		line[0] = copy;
+		r = tl->cb(tl->arg, line);
+		free(copy);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return r;
+}
+
 int
 store_route_trace_each(struct store *st, int64_t rec, store_row_cb cb,
     void *arg, struct err *err)
 {
-	return rows_each(st, S_TRACE, rec, cb, arg, err);
+	struct trace_lines tl = { cb, arg };
+
+	return rows_each(st, S_TRACE, rec, trace_lines_cb, &tl, err);
 }
 
 int

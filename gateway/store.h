@@ -246,9 +246,10 @@ struct route_row {
 };
 int store_route_add(struct store *st, int64_t rec, const struct route_row *r,
     struct err *err);
-/* one line of the explanation recorded at routing time */
-int store_route_trace_add(struct store *st, int64_t rec, int seq,
-    const char *line, struct err *err);
+/* the explanation recorded at routing time, its lines joined by LF; once
+ * per record */
+int store_route_trace_set(struct store *st, int64_t rec, const char *text,
+    struct err *err);
 /* the routes of a record: seq, rule, location, target, address, urgent
  * ("0"/"1"), digest_only ("0"/"1"); in seq order */
 int store_routes_each(struct store *st, int64_t rec, store_row_cb cb,

@@ -527,6 +527,201 @@ test_limits(void)
 	buf_free(&out);
 }
 
+/* words and domains are matched without PCRE2: with the same results */
+static void
+test_fast(void)
+{
+	static const char *const pats[] = {
+		"/^de$/", "/^(de|fr)$/", "/^(?:de|fr)$/i", "/^DE$/i",
+		"/(^|\\.)youtube\\.com$/i", "/(?:^|\\.)(youtube\\.com|youtu\\.be)$/",
+		"/^a\\.b$/", "/^a|b$/", "/^(a|b)c$/", "/^\\$x$/", "/^a\\$/",
+		"/^(de|fr)$/m", "/^k$/iu", "/^é$/", "/^é$/i", "/^(a|)$/",
+		"/(^|\\.)(a|b)$/", "/^a b$/", "/^a b$/x", "/^\\d$/", "/^[a]$/",
+	};
+	static const char *const vals[] = {
+		"de", "DE", "de\n", "xde", "dex", "fr", "Fr", "youtube.com",
+		"www.youtube.com", "notyoutube.com", "youtube.com.evil",
+		"WWW.YOUTUBE.COM", "youtu.be", "m.youtu.be\n", "a.b", "axb",
+		"a", "b", "ac", "bc", "$x", "a$", "k", "K", "\xe2\x84\xaa",
+		"\xc3\xa9", "\xc3\x89", "", "x.a", "x.b", "xa", "a b", "ab",
+		"5", "de\nfr", "fr\n\n",
+	};
+	struct buf text = BUF_INIT(65536), b = BUF_INIT(4096);
+	struct buf got1 = BUF_INIT(4096), got2 = BUF_INIT(4096);
+	struct rules_limits lim;
+	struct rules *fast, *slow;
+	struct rules_matcher *mf, *ms;
+	struct rules_record rec;
+	struct rules_result res;
+	char kind[] = "flag";
+	size_t i, j, nbad = 0;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		buf_printf(&text, "rule r%zu\n    if explanation %s\n"
+		    "    route t%zu\n", i, pats[i], i);
+	rules_limits_default(&lim);
+	ok(rules_load_text("F", buf_str(&text), &lim, &fast, collect, &b) ==
+	    0, "fast: loads");
+	lim.no_fast = true;
+	ok(rules_load_text("F", buf_str(&text), &lim, &slow, collect, &b) ==
+	    0, "fast: loads without the fast ways");
+	if (b.len > 0)
+		printf("# %s", buf_str(&b));
+	mf = rules_matcher_new(fast);
+	ms = rules_matcher_new(slow);
+	for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = kind;
+		rules_record_add(&rec, "explanation", vals[j]);
+		rules_eval(fast, mf, &rec, false, &res);
+		routes_str(&res, &got1);
+		rules_result_clear(&res);
+		rules_eval(slow, ms, &rec, false, &res);
+		routes_str(&res, &got2);
+		rules_result_clear(&res);
+		rules_record_clear(&rec);
+		if (strcmp(buf_str(&got1), buf_str(&got2)) != 0) {
+			nbad++;
+			printf("# value %zu: fast '%s', PCRE2 '%s'\n", j,
+			    buf_str(&got1), buf_str(&got2));
+		}
+	}
+	is_int((long long)nbad, 0, "fast: %zu patterns x %zu values agree "
+	    "with PCRE2", sizeof(pats) / sizeof(pats[0]),
+	    sizeof(vals) / sizeof(vals[0]));
+	rules_matcher_free(&mf);
+	rules_matcher_free(&ms);
+	rules_free(&fast);
+	rules_free(&slow);
+	buf_free(&text);
+	buf_free(&b);
+	buf_free(&got1);
+	buf_free(&got2);
+}
+
+/* the index of domains on host: the same routes as PCRE2 alone */
+static void
+test_fast_host(void)
+{
+	static const char *const pats[] = {
+		"/(^|\\.)youtube\\.com$/i", "/(?:^|\\.)(youtube\\.com|youtu\\.be)$/",
+		"/(^|\\.)(co|com)$/", "/(^|\\.)Example\\.org$/",
+		"/(^|\\.)example\\.org$/i", "/(^|\\.)t\\.co$/i",
+		"/^t\\.co$/", "/(^|\\.)(b\\.c|a\\.b\\.c)$/",
+	};
+	static const char *const urls[] = {
+		"https://youtube.com/x", "https://www.youtube.com/x",
+		"https://WWW.YouTube.COM:443/x", "https://notyoutube.com/x",
+		"https://youtube.com.evil.example/x", "https://youtu.be/x",
+		"https://m.youtu.be./x", "https://example.org/", "https://a.example.org",
+		"https://t.co/x", "https://xt.co/x", "https://u@t.co/x",
+		"https://a.b.c/", "https://b.c/", "https://x.a.b.c/", "https://c/",
+		"https://[::1]/x", "mailto:x", "https://", "https://co/",
+	};
+	struct buf text = BUF_INIT(65536), b = BUF_INIT(4096);
+	struct buf got1 = BUF_INIT(4096), got2 = BUF_INIT(4096);
+	struct rules_limits lim;
+	struct rules *fast, *slow;
+	struct rules_matcher *mf, *ms;
+	struct rules_record rec;
+	struct rules_result res;
+	char kind[] = "flag";
+	size_t i, j, k, nbad = 0;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		buf_printf(&text, "rule h%zu\n    if host %s\n"
+		    "    route h%zu\n", i, pats[i], i);
+	rules_limits_default(&lim);
+	ok(rules_load_text("H", buf_str(&text), &lim, &fast, collect, &b) ==
+	    0, "fast host: loads");
+	lim.no_fast = true;
+	ok(rules_load_text("H", buf_str(&text), &lim, &slow, collect, &b) ==
+	    0, "fast host: loads without the fast ways");
+	mf = rules_matcher_new(fast);
+	ms = rules_matcher_new(slow);
+	/* every URL alone, and in twos */
+	for (j = 0; j < sizeof(urls) / sizeof(urls[0]); j++)
+		for (k = j; k < sizeof(urls) / sizeof(urls[0]); k++) {
+			memset(&rec, 0, sizeof(rec));
+			rec.kind = kind;
+			rules_record_add(&rec, "url", urls[j]);
+			if (k != j)
+				rules_record_add(&rec, "url", urls[k]);
+			rules_eval(fast, mf, &rec, false, &res);
+			routes_str(&res, &got1);
+			rules_result_clear(&res);
+			rules_eval(slow, ms, &rec, false, &res);
+			routes_str(&res, &got2);
+			rules_result_clear(&res);
+			rules_record_clear(&rec);
+			if (strcmp(buf_str(&got1), buf_str(&got2)) != 0) {
+				nbad++;
+				printf("# %s %s: fast '%s', PCRE2 '%s'\n",
+				    urls[j], urls[k], buf_str(&got1),
+				    buf_str(&got2));
+			}
+		}
+	is_int((long long)nbad, 0, "fast host: the domain index agrees with "
+	    "PCRE2 on every URL and pair of URLs");
+	rules_matcher_free(&mf);
+	rules_matcher_free(&ms);
+	rules_free(&fast);
+	rules_free(&slow);
+	buf_free(&text);
+	buf_free(&b);
+	buf_free(&got1);
+	buf_free(&got2);
+}
+
+/* a rule that changes a field: later rules see it, even when an earlier
+ * condition on that field was already matched (and remembered) */
+static void
+test_change(void)
+{
+	static const char text[] =
+	    "rule before\n"
+	    "    if platform /^youtube$/\n"
+	    "    route early\n"
+	    "rule derive\n"
+	    "    if host /(^|\\.)youtu\\.be$/\n"
+	    "    set platform youtube\n"
+	    "rule after\n"
+	    "    if platform /^youtube$/\n"
+	    "    route late\n"
+	    "rule url\n"
+	    "    if url /^https:\\/\\/youtu\\.be\\/(\\w+)$/\n"
+	    "    set url https://www.youtube.com/watch?v=$1\n"
+	    "rule host\n"
+	    "    if host /^www\\.youtube\\.com$/\n"
+	    "    route hosted\n";
+	struct rules *set;
+	struct rules_matcher *m;
+	struct rules_record rec;
+	struct rules_result res;
+	struct buf b = BUF_INIT(4096);
+	char kind[] = "flag", **v;
+	size_t n;
+
+	is_int(rules_load_text("C", text, NULL, &set, collect, &b), 0,
+	    "change: loads");
+	m = rules_matcher_new(set);
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = kind;
+	rules_record_add(&rec, "url", "https://youtu.be/abc");
+	rules_eval(set, m, &rec, false, &res);
+	routes_str(&res, &b);
+	is_str(buf_str(&b), "late hosted",
+	    "change: later rules see the changed fields and hosts");
+	v = rules_record_get(&rec, "url", &n);
+	is_str(n == 1 ? v[0] : NULL, "https://www.youtube.com/watch?v=abc",
+	    "change: set with a capture");
+	rules_result_clear(&res);
+	rules_record_clear(&rec);
+	rules_matcher_free(&m);
+	rules_free(&set);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -536,5 +731,8 @@ main(void)
 	test_eval();
 	test_trace();
 	test_limits();
+	test_fast();
+	test_fast_host();
+	test_change();
 	return tap_done();
 }

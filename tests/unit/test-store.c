@@ -511,14 +511,12 @@ main(void)
 			    1, "trust@youtube.example.com", true, false },
 		};
 		static const struct {
-			int seq;
-			const char *line;
+			const char *text;
 			int rc;
 		} trace[] = {
-			{ 2, "rule youtube-racism matches", 0 },
-			{ 1, "platform youtube", 0 },
-			{ 3, "default route: safety@tiktok.example.com", 0 },
-			{ 1, "the same line number twice", -1 },
+			{ "platform youtube\nrule youtube-racism matches\n"
+			  "default route: safety@tiktok.example.com", 0 },
+			{ "a record's explanation twice", -1 },
 		};
 		static const struct {
 			int64_t msg;
@@ -624,9 +622,8 @@ main(void)
 			    "route %d: %s", routes[i].seq, err.msg);
 		for (i = 0; i < sizeof(trace) / sizeof(trace[0]); i++) {
 			err_clear(&err);
-			is_int(store_route_trace_add(st, 2, trace[i].seq,
-			    trace[i].line, &err), trace[i].rc,
-			    "trace line %d: %s", trace[i].seq, err.msg);
+			is_int(store_route_trace_set(st, 2, trace[i].text,
+			    &err), trace[i].rc, "trace %zu: %s", i, err.msg);
 		}
 		store_commit(st, &err);
 		rows_reset(&rows, 7);
