@@ -43,3 +43,8 @@ CONF
 	stored=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from record").fetchone()[0])' "$T/db")
 	echo "         ($stored records stored; mail size $(du -sk --apparent-size "$T/md/new" | cut -f1) KiB in all)"
 done
+
+# the routing stage: the rules alone, then route rows and outbox rows in SQLite
+echo
+BENCH_ROUTE="${BENCH_ROUTE:-$(dirname "$FLAGPOST")/tests/bench-route}" \
+    FLAGPOST="$FLAGPOST" sh "$srcdir/tests/bench-route.sh"
