@@ -4,8 +4,9 @@
 # and two company contacts in a new store, delivers the sample CSO mails of
 # contrib/samples/ to the IMAP inbox, dry-runs the routing rules of rules/
 # on one of them, runs `flagpost run-once`, and shows the records, where
-# each was routed and why, the problems that the senders will be told
-# about, and what was refused.
+# each was routed and why, the notices, acknowledgements and error reply
+# as a local SMTP server received them, the JSON the knowledge hub got,
+# and what was refused.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,11 @@ make -j"$(nproc 2>/dev/null || echo 2)" flagpost >/dev/null
 fp_bin="$top/_build/flagpost"
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/flagpost-demo.XXXXXX")
-cleanup() { rm -rf "$demo"; }
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$demo"
+}
 # a private Dovecot on free loopback ports, with TLS from a CA made here
 T=$demo
 PYTHON3=python3
@@ -35,6 +40,23 @@ say "a private Dovecot IMAP server on 127.0.0.1 (TLS with its own CA)"
 dovecot_start
 echo "imaps port $DV_IMAPS, CA $DV_CA"
 
+say "an SMTP server and a knowledge hub on 127.0.0.1 (tests/smtp-server.py, tests/hub-server.py)"
+mkdir "$demo/smtp" "$demo/hub"
+python3 "$top/tests/smtp-server.py" --dir "$demo/smtp" >"$demo/smtp.port" 2>/dev/null &
+pids="$pids $!"
+python3 "$top/tests/hub-server.py" --dir "$demo/hub" --token demo-hub-token >"$demo/hub.port" 2>/dev/null &
+pids="$pids $!"
+i=0
+while { [ ! -s "$demo/smtp.port" ] || [ ! -s "$demo/hub.port" ]; } && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+smtp_port=$(head -n 1 "$demo/smtp.port")
+hub_port=$(head -n 1 "$demo/hub.port")
+printf 'demo-hub-token\n' >"$demo/hub.token"
+chmod 600 "$demo/hub.token"
+echo "smtp port $smtp_port, hub http://127.0.0.1:$hub_port"
+
 cat >"$demo/flagpost.conf" <<CONF
 [gateway]
 store = $demo/flagpost.db
@@ -47,6 +69,17 @@ authserv_id = mx.gateway.example.eu
 [routing]
 rules = $top/rules
 default = coordinators
+
+[smtp]
+relay = smtp://127.0.0.1:$smtp_port
+envelope_from = bounces@gateway.example.eu
+
+[hub]
+url = http://127.0.0.1:$hub_port
+token_file = $demo/hub.token
+
+[delivery]
+templates = $top/templates
 CONF
 inbox_config flags implicit "$DV_IMAPS" "after = move:Processed"
 
@@ -79,7 +112,7 @@ done
 say "flagpost rules test: where the rules would send the first sample (a dry run)"
 fp rules test "$top/contrib/samples/1-flag.eml"
 
-say "flagpost run-once: fetch, parse, verify, validate, store, route; then move to Processed"
+say "flagpost run-once: fetch, parse, verify, validate, store, route, send; then move to Processed"
 fp run-once
 echo "INBOX now holds $(dv_uids anna INBOX | wc -l) mails, Processed $(dv_uids anna Processed | wc -l)"
 
@@ -101,3 +134,34 @@ for id in $(fp messages list --status rejected | awk '{print $1}') \
 	fp messages show "$id"
 done
 
+say "flagpost queue list: everything the gateway sent"
+fp queue list
+
+say "what the SMTP server received (To: Subject)"
+python3 - "$demo/smtp" <<'PY'
+import email, email.policy, glob, sys
+for p in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    m = email.message_from_binary_file(open(p, "rb"), policy=email.policy.default)
+    print("%-34s %s" % (m["To"].addresses[0].addr_spec, m["Subject"]))
+PY
+
+for pick in "Subject: \[FLG-" "Subject: Accepted:" "Subject: Not accepted:"; do
+	f=$(grep -l "^$pick" "$demo"/smtp/*.eml | head -n 1)
+	[ -n "$f" ] || continue
+	say "$(basename "$f"): the text part of one mail ($(grep -m1 "^Subject:" "$f"))"
+	python3 - "$f" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+for h in ("From", "To", "Reply-To", "Subject", "Message-ID", "In-Reply-To", "Auto-Submitted", "Importance"):
+    if m[h]:
+        print("%s: %s" % (h, m[h]))
+print()
+print(m.get_body(("plain",)).get_content())
+PY
+done
+
+say "what the knowledge hub received"
+for f in "$demo"/hub/*.json; do
+	[ -f "$f" ] || continue
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); [a.update(content="(%d bytes of base64)" % len(a["content"])) for a in j.get("attachments", [])]; print(json.dumps(j, indent=2, ensure_ascii=False))' "$f"
+done

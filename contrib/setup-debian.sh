@@ -10,6 +10,7 @@ libinih-dev libjansson-dev libgumbo-dev libcsv-dev
 clang libclang-rt-14-dev
 sqlite3 python3 groff-base
 dovecot-imapd openssl isync
+postfix
 "
 
 missing=""
@@ -34,6 +35,10 @@ fi
 
 echo "setup-debian: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix only for smtp-sink and smtp-source (tests, benchmark): no mail
+# system is configured or started
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing

@@ -102,6 +102,18 @@ config_default(void)
 	cfg->match_limit = 1000000;
 	cfg->depth_limit = 10000;
 	cfg->route_batch = 500;
+	cfg->smtp_timeout = 60;
+	cfg->retry_min = 60;
+	cfg->retry_max = 3600;
+	cfg->max_age = 5 * 86400;
+	cfg->connections = 1;
+	cfg->hub_timeout = 60;
+	cfg->templates_dir = xstrdup(CONFIG_DEFAULT_TEMPLATES);
+	cfg->gateway_name = xstrdup("Flagpost");
+	cfg->attach_evidence = false;
+	cfg->reveal_sender = false;
+	cfg->replies_per_day = 10;
+	cfg->deliver_batch = 100;
 	return cfg;
 }
 
@@ -121,6 +133,17 @@ config_free(struct config **cfgp)
 	free(cfg->pid_file);
 	free(cfg->rules_dir);
 	free(cfg->route_default);
+	free(cfg->smtp_relay);
+	free(cfg->smtp_user);
+	free(cfg->smtp_password_file);
+	free(cfg->smtp_ca_file);
+	free(cfg->smtp_helo);
+	free(cfg->envelope_from);
+	free(cfg->hub_url);
+	free(cfg->hub_token_file);
+	free(cfg->hub_ca_file);
+	free(cfg->templates_dir);
+	free(cfg->gateway_name);
 	for (i = 0; i < cfg->ninbox; i++) {
 		struct inbox_conf *ic = &cfg->inbox[i];
 
@@ -226,6 +249,36 @@ set_count(struct config_parse *cp, const char *key, const char *value,
 	}
 	*dst = (size_t)v;
 	return 0;
+}
+
+/* "90", "90s", "15m", "2h", "5d" */
+static void
+set_duration(struct config_parse *cp, const char *key, const char *value,
+    unsigned min, unsigned max, unsigned *dst)
+{
+	char num[32];
+	size_t n = strlen(value);
+	long long v, unit = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		goto bad;
+	memcpy(num, value, n + 1);
+	switch (num[n - 1]) {
+	case 's': unit = 1; num[n - 1] = '\0'; break;
+	case 'm': unit = 60; num[n - 1] = '\0'; break;
+	case 'h': unit = 3600; num[n - 1] = '\0'; break;
+	case 'd': unit = 86400; num[n - 1] = '\0'; break;
+	default: break;
+	}
+	if (str_tonum(num, 0, 100LL * 365 * 86400, &v) == -1 ||
+	    v * unit < min || v * unit > max)
+		goto bad;
+	*dst = (unsigned)(v * unit);
+	return;
+bad:
+	problem(cp, cp->line, "%s: '%s' is not a duration between %u and %u "
+	    "seconds (a number of seconds, or with s, m, h or d)", key,
+	    log_safe(value), min, max);
 }
 
 static bool
@@ -552,6 +605,94 @@ config_handler(void *user, const char *section, const char *name,
 			set_str(&cfg->pid_file, value);
 		else
 			goto unknown;
+	} else if (strcmp(section, "smtp") == 0) {
+		cfg->smtp = true;
+		if (strcmp(name, "relay") == 0) {
+			if (strncmp(value, "smtp://", 7) != 0 &&
+			    strncmp(value, "smtps://", 8) != 0)
+				problem(cp, cp->line, "relay: '%s' is not an "
+				    "smtp:// or smtps:// URL", log_safe(value));
+			else
+				set_str(&cfg->smtp_relay, value);
+		} else if (strcmp(name, "user") == 0)
+			set_str(&cfg->smtp_user, value);
+		else if (strcmp(name, "password_file") == 0)
+			set_str(&cfg->smtp_password_file, value);
+		else if (strcmp(name, "ca_file") == 0)
+			set_str(&cfg->smtp_ca_file, value);
+		else if (strcmp(name, "helo") == 0)
+			set_str(&cfg->smtp_helo, value);
+		else if (strcmp(name, "envelope_from") == 0) {
+			if (!address_ok(value))
+				problem(cp, cp->line, "envelope_from: '%s' is "
+				    "not a mail address", log_safe(value));
+			else
+				set_str(&cfg->envelope_from, value);
+		} else if (strcmp(name, "timeout") == 0)
+			set_duration(cp, name, value, 1, 3600,
+			    &cfg->smtp_timeout);
+		else if (strcmp(name, "retry_min") == 0)
+			set_duration(cp, name, value, 1, 86400, &cfg->retry_min);
+		else if (strcmp(name, "retry_max") == 0)
+			set_duration(cp, name, value, 1, 7 * 86400,
+			    &cfg->retry_max);
+		else if (strcmp(name, "max_age") == 0)
+			set_duration(cp, name, value, 60, 30 * 86400,
+			    &cfg->max_age);
+		else if (strcmp(name, "connections") == 0) {
+			v = cfg->connections;
+			set_count(cp, name, value, 1, 32, &v);
+			cfg->connections = (unsigned)v;
+		} else
+			goto unknown;
+	} else if (strcmp(section, "hub") == 0) {
+		cfg->hub = true;
+		if (strcmp(name, "url") == 0) {
+			if (strncmp(value, "https://", 8) != 0 &&
+			    strncmp(value, "http://", 7) != 0)
+				problem(cp, cp->line, "url: '%s' is not an "
+				    "https:// URL", log_safe(value));
+			else
+				set_str(&cfg->hub_url, value);
+		} else if (strcmp(name, "token_file") == 0)
+			set_str(&cfg->hub_token_file, value);
+		else if (strcmp(name, "ca_file") == 0)
+			set_str(&cfg->hub_ca_file, value);
+		else if (strcmp(name, "timeout") == 0)
+			set_duration(cp, name, value, 1, 3600, &cfg->hub_timeout);
+		else
+			goto unknown;
+	} else if (strcmp(section, "delivery") == 0) {
+		if (strcmp(name, "templates") == 0) {
+			if (*value == '\0')
+				problem(cp, cp->line, "templates: a directory "
+				    "is needed");
+			else
+				set_str(&cfg->templates_dir, value);
+		} else if (strcmp(name, "from_name") == 0) {
+			if (strpbrk(value, "\r\n") != NULL)
+				problem(cp, cp->line, "from_name: one line");
+			else
+				set_str(&cfg->gateway_name, value);
+		} else if (strcmp(name, "evidence") == 0) {
+			if (strcmp(value, "attach") == 0)
+				cfg->attach_evidence = true;
+			else if (strcmp(value, "list") == 0)
+				cfg->attach_evidence = false;
+			else
+				problem(cp, cp->line, "evidence: '%s' is not "
+				    "attach or list", log_safe(value));
+		} else if (strcmp(name, "reveal_sender") == 0)
+			yes_no(cp, name, value, &cfg->reveal_sender);
+		else if (strcmp(name, "replies_per_day") == 0) {
+			v = cfg->replies_per_day;
+			set_count(cp, name, value, 0, 10000, &v);
+			cfg->replies_per_day = (unsigned)v;
+		} else if (strcmp(name, "batch") == 0)
+			set_count(cp, name, value, 1, 100000,
+			    &cfg->deliver_batch);
+		else
+			goto unknown;
 	} else if (strcmp(section, "routing") == 0) {
 		cfg->routing = true;
 		if (strcmp(name, "rules") == 0) {
@@ -590,7 +731,8 @@ config_handler(void *user, const char *section, const char *name,
 		free(cp->bad_section);
 		cp->bad_section = xstrdup(section);
 		problem(cp, cp->line, "unknown section '[%s]' (known: [gateway], "
-		    "[auth], [limits], [daemon], [routing], [inbox NAME])",
+		    "[auth], [limits], [daemon], [routing], [smtp], [hub], "
+		    "[delivery], [inbox NAME])",
 		    log_safe(section));
 	}
 	return 1;
@@ -634,6 +776,15 @@ config_load(const char *path, struct config **cfg_r, config_report_fn report,
 	if (cp.cfg->backoff_min > cp.cfg->backoff_max)
 		problem(&cp, 0, "[daemon] backoff_min (%u) is above backoff_max "
 		    "(%u)", cp.cfg->backoff_min, cp.cfg->backoff_max);
+	if (cp.cfg->smtp && cp.cfg->smtp_relay == NULL)
+		problem(&cp, 0, "[smtp] relay is missing: the URL of the mail "
+		    "server that takes the gateway's mail (smtp://host:port)");
+	if (cp.cfg->smtp && cp.cfg->retry_min > cp.cfg->retry_max)
+		problem(&cp, 0, "[smtp] retry_min (%u) is above retry_max (%u)",
+		    cp.cfg->retry_min, cp.cfg->retry_max);
+	if (cp.cfg->hub && (cp.cfg->hub_url == NULL ||
+	    cp.cfg->hub_token_file == NULL))
+		problem(&cp, 0, "[hub] needs url and token_file");
 	if (cp.cfg->routing && cp.cfg->route_default == NULL)
 		problem(&cp, 0, "[routing] default is missing: the contact or "
 		    "group (the coordinators) that gets every record no rule "

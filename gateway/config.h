@@ -19,6 +19,7 @@
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/flagpost/flagpost.conf"
 #define CONFIG_DEFAULT_STORE LOCALSTATEDIR "/lib/flagpost/flagpost.db"
 #define CONFIG_DEFAULT_RULES SYSCONFDIR "/flagpost/rules"
+#define CONFIG_DEFAULT_TEMPLATES SYSCONFDIR "/flagpost/templates"
 
 enum auth_policy {
 	AUTH_DMARC,	/* DMARC pass, or an aligned DKIM pass */
@@ -76,6 +77,35 @@ struct config {
 	unsigned match_limit;
 	unsigned depth_limit;
 	size_t route_batch;		/* records per transaction */
+
+	/* [smtp]: nothing is sent (it waits in the outbox) without it */
+	bool smtp;
+	char *smtp_relay;		/* smtp://host:port or smtps:// */
+	char *smtp_user;
+	char *smtp_password_file;
+	char *smtp_ca_file;
+	char *smtp_helo;
+	char *envelope_from;		/* where bounces go */
+	unsigned smtp_timeout;		/* seconds */
+	unsigned retry_min;		/* seconds before the first retry */
+	unsigned retry_max;
+	unsigned max_age;		/* seconds a mail may wait, then failed */
+	unsigned connections;		/* to the relay, in parallel */
+
+	/* [hub]: hub posts wait without it */
+	bool hub;
+	char *hub_url;
+	char *hub_token_file;
+	char *hub_ca_file;
+	unsigned hub_timeout;
+
+	/* [delivery] */
+	char *templates_dir;
+	char *gateway_name;		/* the display name of From */
+	bool attach_evidence;		/* attach, or list with SHA-256 */
+	bool reveal_sender;		/* the CSO's individual address */
+	unsigned replies_per_day;	/* per address */
+	size_t deliver_batch;
 
 	/* [inbox NAME] ... */
 	struct inbox_conf *inbox;

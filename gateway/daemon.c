@@ -14,6 +14,7 @@
 #include <gnutls/crypto.h>
 
 #include "daemon.h"
+#include "deliver.h"
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
@@ -50,6 +51,75 @@ print_stats(const struct inbox_conf *ic, const struct fetch_stats *fs)
 		    fs->outcome[INGEST_DUPLICATE]);
 	putchar('\n');
 	fflush(stdout);
+}
+
+/* run-once: the outbox over cfg->connections connections at once */
+struct share {
+	pthread_t tid;
+	const struct config *cfg;
+	unsigned mod, rem;
+	struct deliver_stats ds;
+	struct err err;
+	int ret;
+};
+
+static void *
+share_main(void *arg)
+{
+	struct share *sh = arg;
+	struct deliver *d = NULL;
+	struct store *st = NULL;
+	bool more = true;
+
+	err_clear(&sh->err);
+	sh->ret = -1;
+	if (store_open(sh->cfg->store, &st, &sh->err) == -1 ||
+	    deliver_new(sh->cfg, &d, &sh->err) == -1)
+		goto out;
+	sh->ret = 0;
+	while (more && sh->ret == 0)
+		sh->ret = deliver_pass(d, st, sh->mod, sh->rem, &sh->ds, &more,
+		    &sh->err);
+out:
+	deliver_free(&d);
+	store_close(&st);
+	return NULL;
+}
+
+static int
+deliver_parallel(const struct config *cfg, struct deliver_stats *ds,
+    struct err *err)
+{
+	struct share *sh;
+	unsigned n = cfg->connections > 0 ? cfg->connections : 1, i;
+	int ret = 0;
+
+	sh = xcalloc(n, sizeof(*sh));
+	for (i = 0; i < n; i++) {
+		sh[i].cfg = cfg;
+		sh[i].mod = n;
+		sh[i].rem = i;
+		if (n == 1)
+			share_main(&sh[i]);
+		else if (pthread_create(&sh[i].tid, NULL, share_main,
+		    &sh[i]) != 0)
+			fatalx("cannot start a delivery thread");
+	}
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			pthread_join(sh[i].tid, NULL);
+		ds->sent += sh[i].ds.sent;
+		ds->retry += sh[i].ds.retry;
+		ds->failed += sh[i].ds.failed;
+		ds->hub_stored += sh[i].ds.hub_stored;
+		ds->waiting += sh[i].ds.waiting;
+		if (sh[i].ret == -1 && ret == 0) {
+			*err = sh[i].err;
+			ret = -1;
+		}
+	}
+	free(sh);
+	return ret;
 }
 
 static void
@@ -119,6 +189,31 @@ daemon_run_once(const struct config *cfg, const struct rules *set)
 		} else
 			print_route_stats(&rs);
 	}
+	if (cfg->smtp || cfg->hub) {
+		struct deliver_stats ds;
+
+		memset(&ds, 0, sizeof(ds));
+		err_clear(&err);
+		if (deliver_parallel(cfg, &ds, &err) == -1) {
+			printf("delivery: failed after %zu sent: %s\n", ds.sent,
+			    err.msg);
+			if (status == 0 || err.cls == ERR_CONFIG)
+				status = err.cls == ERR_CONFIG ? EX_CONFIG :
+				    EX_TEMPFAIL;
+		} else {
+			printf("delivery: %zu sent, %zu to try again, %zu "
+			    "failed, %zu hub post%s stored", ds.sent, ds.retry,
+			    ds.failed, ds.hub_stored,
+			    ds.hub_stored == 1 ? "" : "s");
+			if (ds.waiting > 0)
+				printf(", %zu waiting for [%s]", ds.waiting,
+				    cfg->smtp ? "hub" : "smtp");
+			putchar('\n');
+			if (ds.retry > 0 && status == 0)
+				status = EX_TEMPFAIL;
+		}
+		fflush(stdout);
+	}
 	ingest_deinit(&in);
 	store_close(&st);
 	return status;
@@ -133,37 +228,84 @@ struct worker {
 	const struct config *cfg;
 	const struct inbox_conf *ic;
 	const struct rules *set;	/* the router's */
+	unsigned mod, rem;		/* a deliverer's share of the outbox */
+	bool deliverer;
 };
 
-/* the router sleeps on this until a worker stored mail, or a while */
+/*
+ * The stages sleep on this until a worker stored mail or the router
+ * queued some, or a while: each waiter remembers the last kick it saw.
+ */
 static pthread_mutex_t kick_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t kick_cv = PTHREAD_COND_INITIALIZER;
-static bool kicked;
+static unsigned long kicks;
 
 #define ROUTER_INTERVAL 5	/* seconds: records from `flagpost ingest` */
+#define DELIVER_INTERVAL 2	/* seconds: mails whose retry comes due */
 
 static void
 router_kick(void)
 {
 	pthread_mutex_lock(&kick_mu);
-	kicked = true;
+	kicks++;
 	pthread_cond_broadcast(&kick_cv);
 	pthread_mutex_unlock(&kick_mu);
 }
 
 static void
-router_wait(unsigned seconds)
+stage_wait(unsigned long *seen, unsigned seconds)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += seconds;
 	pthread_mutex_lock(&kick_mu);
-	while (!kicked && !stopping)
+	while (kicks == *seen && !stopping)
 		if (pthread_cond_timedwait(&kick_cv, &kick_mu, &ts) != 0)
 			break;
-	kicked = false;
+	*seen = kicks;
 	pthread_mutex_unlock(&kick_mu);
+}
+
+static void *
+deliverer_main(void *arg)
+{
+	struct worker *w = arg;
+	struct deliver_stats ds;
+	struct deliver *d = NULL;
+	struct store *st = NULL;
+	struct err err;
+	unsigned failures = 0, wait;
+	unsigned long seen = 0;
+	bool more;
+
+	while (!stopping) {
+		err_clear(&err);
+		if (st == NULL && store_open(w->cfg->store, &st, &err) == -1)
+			goto failed;
+		if (d == NULL && deliver_new(w->cfg, &d, &err) == -1)
+			goto failed;
+		do {
+			memset(&ds, 0, sizeof(ds));
+			if (deliver_pass(d, st, w->mod, w->rem, &ds, &more,
+			    &err) == -1)
+				goto failed;
+		} while (more && !stopping);
+		failures = 0;
+		stage_wait(&seen, DELIVER_INTERVAL);
+		continue;
+failed:
+		store_close(&st);
+		deliver_free(&d);
+		failures++;
+		wait = daemon_backoff(w->cfg->backoff_min, w->cfg->backoff_max,
+		    failures);
+		log_warnx("delivery: %s; trying again in %u s", err.msg, wait);
+		stage_wait(&seen, wait);
+	}
+	deliver_free(&d);
+	store_close(&st);
+	return NULL;
 }
 
 static void *
@@ -175,6 +317,7 @@ router_main(void *arg)
 	struct store *st = NULL;
 	struct err err;
 	unsigned failures = 0, wait;
+	unsigned long seen = 0;
 	bool more;
 
 	while (!stopping) {
@@ -192,9 +335,11 @@ router_main(void *arg)
 				    "notices, %zu hub posts queued", rs.records,
 				    rs.routed - rs.defaulted, rs.defaulted,
 				    rs.quarantined, rs.notices, rs.hub);
+			if (rs.notices + rs.hub > 0)
+				router_kick();
 		} while (more && !stopping);
 		failures = 0;
-		router_wait(ROUTER_INTERVAL);
+		stage_wait(&seen, ROUTER_INTERVAL);
 		continue;
 failed:
 		store_close(&st);
@@ -202,7 +347,7 @@ failed:
 		wait = daemon_backoff(w->cfg->backoff_min, w->cfg->backoff_max,
 		    failures);
 		log_warnx("routing: %s; trying again in %u s", err.msg, wait);
-		router_wait(wait);
+		stage_wait(&seen, wait);
 	}
 	rules_matcher_free(&m);
 	store_close(&st);
@@ -287,7 +432,7 @@ workers_start(const struct config *cfg, const struct rules *set)
 	sigset_t all, old;
 	size_t i;
 
-	w = xcalloc(cfg->ninbox + 1, sizeof(*w));
+	w = xcalloc(cfg->ninbox + 2 + cfg->connections, sizeof(*w));
 	/* the workers take no signals: the main thread waits for them */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -304,6 +449,20 @@ workers_start(const struct config *cfg, const struct rules *set)
 		if (pthread_create(&w[i].tid, NULL, router_main, &w[i]) != 0)
 			fatalx("cannot start the routing thread");
 	}
+	i++;
+	if (cfg->smtp || cfg->hub) {
+		size_t k;
+
+		for (k = 0; k < cfg->connections; k++, i++) {
+			w[i].cfg = cfg;
+			w[i].deliverer = true;
+			w[i].mod = cfg->connections;
+			w[i].rem = (unsigned)k;
+			if (pthread_create(&w[i].tid, NULL, deliverer_main,
+			    &w[i]) != 0)
+				fatalx("cannot start a delivery thread");
+		}
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return w;
 }
@@ -319,11 +478,12 @@ workers_stop(const struct config *cfg, struct worker **wp)
 		pthread_join((*wp)[i].tid, NULL);
 	if ((*wp)[i].set != NULL)
 		pthread_join((*wp)[i].tid, NULL);
+	for (i++; (*wp)[i].deliverer; i++)
+		pthread_join((*wp)[i].tid, NULL);
 	free(*wp);
 	*wp = NULL;
 	pthread_mutex_lock(&kick_mu);
 	stopping = 0;
-	kicked = false;
 	pthread_mutex_unlock(&kick_mu);
 }
 

@@ -40,7 +40,6 @@
  *   (`news`) and ends the next IDLE at once.
  */
 
-#define SECRET_MAX	(16 * 1024)	/* password or OAuth2 token */
 #define SET_RANGES_MAX	256		/* UID ranges per command */
 #define TEXT_MAX	200		/* server text kept in a message */
 #define CHAIN_MAX	16		/* certificates looked at */
@@ -231,98 +230,6 @@ is_ascii(const char *s)
 		if ((unsigned char)*s >= 0x80 || (unsigned char)*s < 0x20)
 			return false;
 	return true;
-}
-
-static void
-secret_free(char **s)
-{
-	if (*s == NULL)
-		return;
-	explicit_bzero(*s, strlen(*s));
-	free(*s);
-	*s = NULL;
-}
-
-/*
- * The first line of a secret file, without its line end.  Read at every
- * connect so that a rotated password or token is picked up.  Messages
- * name the file, never its content.
- */
-static int
-secret_read(const char *name, const char *what, const char *path,
-    char **secret_r, struct err *err)
-{
-	struct stat st;
-	char ebuf[128];
-	char *p = NULL, *nl;
-	size_t len = 0;
-	ssize_t n;
-	int fd, e, rc = -1;
-
-	*secret_r = NULL;
-	/* O_NONBLOCK: a FIFO must not hang the open */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		e = errno;
-		return err_set(err, ERR_CONFIG, "inbox %s: cannot read %s '%s': "
-		    "%s", name, what, path, strerror_r(e, ebuf, sizeof(ebuf)));
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(err, ERR_CONFIG, "inbox %s: %s '%s' is not a "
-		    "regular file", name, what, path);
-	}
-	p = xmalloc(SECRET_MAX + 1);
-	for (;;) {
-		if (len == SECRET_MAX)
-			break;
-		n = read(fd, p + len, SECRET_MAX - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			e = errno;
-			err_set(err, ERR_CONFIG, "inbox %s: cannot read %s '%s': "
-			    "%s", name, what, path,
-			    strerror_r(e, ebuf, sizeof(ebuf)));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (memchr(p + len - (size_t)n, '\n', (size_t)n) != NULL)
-			break;
-	}
-	if ((nl = memchr(p, '\n', len)) != NULL)
-		len = (size_t)(nl - p);
-	else if (len == SECRET_MAX) {
-		err_set(err, ERR_CONFIG, "inbox %s: %s '%s': the first line is "
-		    "longer than %d bytes", name, what, path, SECRET_MAX);
-		goto out;
-	}
-	if (len > 0 && p[len - 1] == '\r')
-		len--;
-	/* the rest of the file (other lines) goes too */
-	explicit_bzero(p + len, SECRET_MAX + 1 - len);
-	if (len == 0) {
-		err_set(err, ERR_CONFIG, "inbox %s: %s '%s' is empty", name,
-		    what, path);
-		goto out;
-	}
-	if (strlen(p) != len) {
-		err_set(err, ERR_CONFIG, "inbox %s: %s '%s' holds a NUL byte",
-		    name, what, path);
-		goto out;
-	}
-	*secret_r = p;
-	p = NULL;
-	rc = 0;
-out:
-	if (p != NULL) {
-		explicit_bzero(p, SECRET_MAX + 1);
-		free(p);
-	}
-	close(fd);
-	return rc;
 }
 
 /* --------------------------------------------------------------- TLS */
@@ -609,7 +516,7 @@ imap_open(const struct imap_conf *c, struct imap **im_r, struct err *err)
 	struct imap *im = NULL;
 	const char *name = c->name != NULL ? c->name : "?";
 	const char *folder = c->folder != NULL ? c->folder : "INBOX";
-	char *secret = NULL;
+	char *secret = NULL, who[256];
 	int rc = -1;
 
 	*im_r = NULL;
@@ -642,11 +549,12 @@ imap_open(const struct imap_conf *c, struct imap **im_r, struct err *err)
 	}
 
 	/* before the network: a config error is one whatever the server */
+	snprintf(who, sizeof(who), "inbox %s", name);
 	if (c->xoauth2_file != NULL) {
-		if (secret_read(name, "xoauth2_file", c->xoauth2_file, &secret,
+		if (secret_read(who, "xoauth2_file", c->xoauth2_file, &secret,
 		    err) == -1)
 			return -1;
-	} else if (secret_read(name, "password_file", c->password_file,
+	} else if (secret_read(who, "password_file", c->password_file,
 	    &secret, err) == -1)
 		return -1;
 

@@ -259,6 +259,42 @@ out:
 	return ret;
 }
 
+/*
+ * The answer to a mail, queued with it: an acknowledgement when it was
+ * accepted, the problems when it was rejected; never to automatic mail
+ * (RFC 3834), never to a sender that was not verified (those mails are
+ * quarantined), and at most replies_per_day to one address a day.
+ */
+static int
+reply_queue(struct ingest *in, int64_t msg, const char *status,
+    const struct message_row *row, struct err *err)
+{
+	struct outbox_row ob;
+	char since[21];
+	size_t n;
+	bool accepted = strcmp(status, "accepted") == 0;
+
+	if ((!accepted && strcmp(status, "rejected") != 0) ||
+	    row->automatic != NULL || row->from_addr == NULL ||
+	    (row->org_id == 0 && row->contact_id == 0))
+		return 0;
+	time_rfc3339(now_epoch() - 86400, since);
+	if (store_replies_since(in->st, row->from_addr, since, &n, err) == -1)
+		return -1;
+	if (n >= in->cfg->replies_per_day) {
+		log_warnx("msg=%lld: no %s to %s: %zu replies to that address "
+		    "in the last day already", (long long)msg,
+		    accepted ? "acknowledgement" : "error reply",
+		    log_safe(row->from_addr), n);
+		return 0;
+	}
+	memset(&ob, 0, sizeof(ob));
+	ob.kind = accepted ? "ack" : "error";
+	ob.message = msg;
+	ob.recipient = row->from_addr;
+	return store_outbox_add(in->st, &ob, NULL, err);
+}
+
 static int
 tx_begin(struct ingest *in, struct err *err)
 {
@@ -428,6 +464,8 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 	}
 	if (v != NULL && v->nrec > 0 &&
 	    store_records(in, msg, &p, v, &s, res, err) == -1)
+		goto abort;
+	if (reply_queue(in, msg, status, &row, err) == -1)
 		goto abort;
 	if (tx_end(in, err) == -1)
 		goto abort;

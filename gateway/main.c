@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "daemon.h"
+#include "deliver.h"
 #include "ingest.h"
 #include "log.h"
 #include "report.h"
@@ -47,6 +48,7 @@ usage(FILE *out)
 "  rules list                     the routing rules, in the order they apply\n"
 "  rules test MAIL...             what the rules would do with a mail (dry run)\n"
 "  rules explain REF              why a stored record went where it went\n"
+"  queue list [--status S] | show ID | retry ID... | drop ID...\n"
 "  records list [--kind K] [--org O] [--since YYYY-MM-DD]\n"
 "  records show REF|ID\n"
 "  messages list [--status S] [--since YYYY-MM-DD]\n"
@@ -183,6 +185,20 @@ cmd_check(int argc, char **argv)
 		    n == 1 ? "" : "s");
 		config_free(&cfg);
 		return 1;
+	}
+	if (!cfg->smtp)
+		fprintf(stderr, "%s: warning: no [smtp] section: nothing is "
+		    "sent; notices and replies wait in the outbox\n", path);
+	else {
+		n = deliver_check_templates(cfg, report_stderr, NULL);
+		if (n != 0) {
+			fprintf(stderr, "%s: %d problem%s\n",
+			    cfg->templates_dir, n, n == 1 ? "" : "s");
+			config_free(&cfg);
+			return 1;
+		}
+		printf("templates %s: ok; relay %s\n", cfg->templates_dir,
+		    cfg->smtp_relay);
 	}
 	printf("%s: ok\n", path);
 	config_free(&cfg);
@@ -1482,6 +1498,147 @@ out:
 	return ret;
 }
 
+/* ---------------------------------------------------------------- queue */
+
+static void
+print_item(const struct outbox_item *o, bool full)
+{
+	if (!full) {
+		printf("%-6lld %-8s %-7s %s %2d  %-20s  %s%s%s\n",
+		    (long long)o->id, o->status, o->kind,
+		    o->urgent ? "!" : " ", o->attempts, o->due,
+		    o->recipient != NULL ? o->recipient : "(the hub)",
+		    o->last_error != NULL ? "  " : "",
+		    o->last_error != NULL ? o->last_error : "");
+		return;
+	}
+	printf("id: %lld\n", (long long)o->id);
+	printf("kind: %s\n", o->kind);
+	printf("status: %s\n", o->status);
+	printf("recipient: %s\n", o->recipient != NULL ? o->recipient :
+	    "(the hub)");
+	printf("urgent: %s\n", o->urgent ? "yes" : "no");
+	printf("attempts: %d\n", o->attempts);
+	printf("due: %s\n", o->due);
+	printf("created: %s\n", o->created);
+	printf("updated: %s\n", o->updated != NULL ? o->updated : "-");
+	printf("message-id: %s%s%s\n", o->message_id != NULL ? "<" : "",
+	    o->message_id != NULL ? o->message_id : "-",
+	    o->message_id != NULL ? ">" : "");
+	if (o->record > 0)
+		printf("record: %lld\n", (long long)o->record);
+	if (o->message > 0)
+		printf("message: %lld\n", (long long)o->message);
+	printf("last error: %s\n", o->last_error != NULL ? o->last_error :
+	    "-");
+}
+
+static int
+cmd_queue(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct outbox_item *items = NULL, o;
+	struct deliver *d = NULL;
+	struct config *cfg;
+	struct store *st;
+	struct buf mail = BUF_INIT(256u * 1024 * 1024);
+	struct err err;
+	const char *sub, *status = NULL;
+	long long id;
+	size_t n = 0, i;
+	bool found;
+	int ch, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(sub, "list") == 0) {
+		optind = 0;	/* GNU getopt: start over, permuting again */
+		while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+			if (ch != 's') {
+				usage(stderr);
+				return EX_USAGE;
+			}
+			status = optarg;
+		}
+		if (optind != argc) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	} else if (strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0 ||
+	    strcmp(sub, "drop") == 0) {
+		if (argc < 2 || (strcmp(sub, "show") == 0 && argc != 2)) {
+			fprintf(stderr, "flagpost: queue %s ID%s\n", sub,
+			    strcmp(sub, "show") == 0 ? "" : "...");
+			return EX_USAGE;
+		}
+		for (i = 1; i < (size_t)argc; i++)
+			if (str_tonum(argv[i], 1, INT64_MAX, &id) == -1) {
+				fprintf(stderr, "flagpost: '%s' is not a queue "
+				    "id\n", argv[i]);
+				return EX_USAGE;
+			}
+	} else {
+		fprintf(stderr, "flagpost: queue: unknown command '%s'\n", sub);
+		return EX_USAGE;
+	}
+	cfg = load_config();
+	st = open_store(cfg);
+	err_clear(&err);
+	if (strcmp(sub, "list") == 0) {
+		if (store_outbox_list(st, status, &items, &n, &err) == 0)
+			for (i = 0; i < n; i++)
+				print_item(&items[i], false);
+		outbox_items_free(&items, n);
+	} else if (strcmp(sub, "show") == 0) {
+		(void)str_tonum(argv[1], 1, INT64_MAX, &id);
+		if (store_outbox_get(st, id, &o, &found, &err) == 0) {
+			if (!found) {
+				fprintf(stderr, "flagpost: no queued mail "
+				    "#%lld\n", id);
+				ret = 1;
+			} else {
+				print_item(&o, true);
+				if (strcmp(o.kind, "hub") != 0 &&
+				    deliver_new(cfg, &d, &err) == 0 &&
+				    deliver_compose(d, st, &o, &mail,
+				    &err) == 0)
+					printf("\n%s", buf_str(&mail));
+				else if (strcmp(o.kind, "hub") != 0)
+					printf("\n(cannot show the mail: %s)\n",
+					    err.msg);
+				err_clear(&err);
+				outbox_item_clear(&o);
+			}
+		}
+	} else {
+		for (i = 1; i < (size_t)argc && err.cls == ERR_NONE; i++) {
+			(void)str_tonum(argv[i], 1, INT64_MAX, &id);
+			if ((strcmp(sub, "retry") == 0 ?
+			    store_outbox_requeue(st, id, &err) :
+			    store_outbox_drop(st, id, &err)) == 0)
+				printf("%s #%lld\n", strcmp(sub, "retry") == 0 ?
+				    "queued again" : "dropped", id);
+		}
+	}
+	if (err.cls != ERR_NONE) {
+		fprintf(stderr, "flagpost: %s\n", err.msg);
+		ret = err.cls == ERR_MSG ? 1 : exit_for(&err);
+	}
+	deliver_free(&d);
+	buf_free(&mail);
+	store_close(&st);
+	config_free(&cfg);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- daemon */
 
 static int
@@ -1563,6 +1720,7 @@ static const struct {
 	{ "orgs", cmd_orgs },
 	{ "contacts", cmd_contacts },
 	{ "rules", cmd_rules },
+	{ "queue", cmd_queue },
 	{ "records", cmd_records },
 	{ "messages", cmd_messages },
 };

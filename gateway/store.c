@@ -132,6 +132,7 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (grp, contact));"
 	"ALTER TABLE record ADD COLUMN routed TEXT;"
 	"ALTER TABLE record ADD COLUMN reason TEXT;"
+	"ALTER TABLE record ADD COLUMN hub_id TEXT;"
 	"CREATE TABLE route ("
 	"  id INTEGER PRIMARY KEY,"
 	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
@@ -152,7 +153,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"
 	"  kind TEXT NOT NULL"
-	"    CHECK (kind IN ('notice', 'hub', 'ack', 'error', 'digest')),"
+	"    CHECK (kind IN ('notice', 'hub', 'ack', 'error', 'digest',"
+	"    'alert')),"
 	"  record INTEGER REFERENCES record(id) ON DELETE CASCADE,"
 	"  message INTEGER REFERENCES message(id),"
 	"  contact INTEGER REFERENCES contact(id) ON DELETE SET NULL,"
@@ -165,7 +167,9 @@ static const char *const migrations[] = {
 	"  created TEXT NOT NULL,"
 	"  updated TEXT,"
 	"  last_error TEXT,"
-	"  message_id TEXT);"
+	"  message_id TEXT,"
+	/* an alert: the row that failed */
+	"  about INTEGER REFERENCES outbox(id));"
 	/* the sender takes the pending ones, urgent first, by due time */
 	"CREATE INDEX outbox_due ON outbox(urgent DESC, due)"
 	"  WHERE status = 'pending';"
@@ -189,6 +193,9 @@ enum stmt_id {
 	S_RECORDS_UNROUTED, S_RECORD_FIELDS_SET, S_RECORD_ROUTED,
 	S_ROUTE_INSERT, S_TRACE_INSERT, S_ROUTES, S_TRACE, S_MESSAGE_RAW,
 	S_OUTBOX_INSERT, S_OUTBOX_OF_RECORD,
+	S_OUTBOX_DUE, S_OUTBOX_MID, S_OUTBOX_SENT, S_OUTBOX_RETRY, S_OUTBOX_FAILED,
+	S_OUTBOX_LIST, S_OUTBOX_GET, S_OUTBOX_REQUEUE, S_OUTBOX_DROP,
+	S_REPLIES_SINCE, S_RECORD_HUB_ID, S_EVIDENCE_DATA,
 	S_INBOX_GET, S_INBOX_SET, S_PENDING_ADD, S_PENDING_LIST, S_PENDING_CLEAR,
 	S_NSTMT
 };
@@ -312,9 +319,37 @@ static const char *const stmt_sql[S_NSTMT] = {
 	    " digest_only FROM route WHERE record = ? ORDER BY seq, id",
 	[S_TRACE] = "SELECT text FROM route_trace WHERE record = ?",
 	[S_MESSAGE_RAW] = "SELECT raw FROM message WHERE id = ?",
+#define OUTBOX_COLS "id, kind, coalesce(record, 0), coalesce(message, 0)," \
+	" coalesce(contact, 0), recipient, urgent, status, attempts, due," \
+	" created, updated, last_error, message_id, coalesce(about, 0)"
+	[S_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox"
+	    " WHERE status = 'pending' AND due <= ? AND id % ?3 = ?4"
+	    " ORDER BY urgent DESC, due, id LIMIT ?2",
+	[S_OUTBOX_MID] = "UPDATE outbox SET message_id = ? WHERE id = ?"
+	    " AND message_id IS NULL",
+	[S_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', updated = ?,"
+	    " attempts = attempts + 1, last_error = ? WHERE id = ?",
+	[S_OUTBOX_RETRY] = "UPDATE outbox SET due = ?, updated = ?,"
+	    " attempts = attempts + 1, last_error = ? WHERE id = ?",
+	[S_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', updated = ?,"
+	    " attempts = attempts + 1, last_error = ? WHERE id = ?",
+	[S_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM outbox"
+	    " WHERE (?1 IS NULL OR status = ?1) ORDER BY id",
+	[S_OUTBOX_GET] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?",
+	[S_OUTBOX_REQUEUE] = "UPDATE outbox SET status = 'pending', due = ?,"
+	    " updated = ? WHERE id = ? AND status IN ('pending', 'failed')",
+	[S_OUTBOX_DROP] = "UPDATE outbox SET status = 'dropped', updated = ?"
+	    " WHERE id = ? AND status IN ('pending', 'failed')",
+	[S_REPLIES_SINCE] = "SELECT count(*) FROM outbox WHERE kind IN"
+	    " ('ack', 'error') AND recipient = ? COLLATE NOCASE"
+	    " AND created >= ?",
+	[S_RECORD_HUB_ID] = "UPDATE record SET hub_id = ? WHERE id = ?",
+	[S_EVIDENCE_DATA] = "SELECT e.name, e.type, e.data, e.sha256"
+	    " FROM evidence e JOIN record_evidence re ON re.evidence = e.id"
+	    " WHERE re.record = ? ORDER BY e.id",
 	[S_OUTBOX_INSERT] = "INSERT INTO outbox (kind, record, message,"
-	    " contact, recipient, urgent, due, created)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    " contact, recipient, urgent, due, created, about)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_OUTBOX_OF_RECORD] = "SELECT id, kind, recipient, urgent, status,"
 	    " due, attempts FROM outbox WHERE record = ? ORDER BY id",
 	[S_INBOX_GET] = "SELECT uidvalidity, last_uid FROM inbox_state"
@@ -1819,6 +1854,7 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t *id_r,
 	sqlite3_bind_int(s, 6, o->urgent ? 1 : 0);
 	bind_text(s, 7, now);		/* due now */
 	bind_text(s, 8, now);
+	bind_id(s, 9, o->about);
 	if (stmt_done(st, s, err, "queue mail") == -1)
 		return -1;
 	if (id_r != NULL)
@@ -1831,6 +1867,299 @@ store_outbox_of_record_each(struct store *st, int64_t rec, store_row_cb cb,
     void *arg, struct err *err)
 {
 	return rows_each(st, S_OUTBOX_OF_RECORD, rec, cb, arg, err);
+}
+
+static void
+outbox_read(sqlite3_stmt *s, struct outbox_item *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(s, 0);
+	o->kind = col_dup(s, 1);
+	o->record = sqlite3_column_int64(s, 2);
+	o->message = sqlite3_column_int64(s, 3);
+	o->contact = sqlite3_column_int64(s, 4);
+	o->recipient = col_dup(s, 5);
+	o->urgent = sqlite3_column_int(s, 6) != 0;
+	o->status = col_dup(s, 7);
+	o->attempts = sqlite3_column_int(s, 8);
+	o->due = col_dup(s, 9);
+	o->created = col_dup(s, 10);
+	o->updated = col_dup(s, 11);
+	o->last_error = col_dup(s, 12);
+	o->message_id = col_dup(s, 13);
+	o->about = sqlite3_column_int64(s, 14);
+}
+
+void
+outbox_item_clear(struct outbox_item *o)
+{
+	free(o->kind);
+	free(o->recipient);
+	free(o->status);
+	free(o->due);
+	free(o->created);
+	free(o->updated);
+	free(o->last_error);
+	free(o->message_id);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+outbox_items_free(struct outbox_item **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; *items != NULL && i < n; i++)
+		outbox_item_clear(&(*items)[i]);
+	free(*items);
+	*items = NULL;
+}
+
+static int
+outbox_rows(struct store *st, sqlite3_stmt *s, struct outbox_item **items_r,
+    size_t *n_r, struct err *err)
+{
+	struct outbox_item *items = NULL;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		items = xreallocarray(items, n + 1, sizeof(*items));
+		outbox_read(s, &items[n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		outbox_items_free(&items, n);
+		return db_err(st, err, "read the outbox");
+	}
+	*items_r = items;
+	*n_r = n;
+	return 0;
+}
+
+int
+store_outbox_due(struct store *st, size_t limit, unsigned mod, unsigned rem,
+    struct outbox_item **items_r, size_t *n_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	*items_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_OUTBOX_DUE, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, now);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int(s, 3, mod > 0 ? (int)mod : 1);
+	sqlite3_bind_int(s, 4, (int)rem);
+	return outbox_rows(st, s, items_r, n_r, err);
+}
+
+int
+store_outbox_list(struct store *st, const char *status,
+    struct outbox_item **items_r, size_t *n_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	*items_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_OUTBOX_LIST, err)) == NULL)
+		return -1;
+	bind_text(s, 1, status);
+	return outbox_rows(st, s, items_r, n_r, err);
+}
+
+int
+store_outbox_get(struct store *st, int64_t id, struct outbox_item *o,
+    bool *found_r, struct err *err)
+{
+	struct outbox_item *items = NULL;
+	sqlite3_stmt *s;
+	size_t n = 0;
+
+	*found_r = false;
+	memset(o, 0, sizeof(*o));
+	if ((s = stmt_get(st, S_OUTBOX_GET, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (outbox_rows(st, s, &items, &n, err) == -1)
+		return -1;
+	if (n == 1) {
+		*o = items[0];
+		*found_r = true;
+		free(items);
+	} else
+		outbox_items_free(&items, n);
+	return 0;
+}
+
+/* an UPDATE of one outbox row: ERR_MSG when it changed nothing */
+static int
+outbox_update(struct store *st, sqlite3_stmt *s, int64_t id,
+    struct err *err, const char *what)
+{
+	if (stmt_done(st, s, err, what) == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return err_set(err, ERR_MSG, "no queued mail #%lld that can be "
+		    "%s", (long long)id, what);
+	return 0;
+}
+
+int
+store_outbox_set_message_id(struct store *st, int64_t id, const char *mid,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_OUTBOX_MID, err)) == NULL)
+		return -1;
+	bind_text(s, 1, mid);
+	sqlite3_bind_int64(s, 2, id);
+	return stmt_done(st, s, err, "set a Message-ID");
+}
+
+int
+store_outbox_done(struct store *st, int64_t id, const char *outcome,
+    const char *due, const char *why, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+	int i = 1;
+
+	now_text(now);
+	if (strcmp(outcome, "sent") == 0)
+		s = stmt_get(st, S_OUTBOX_SENT, err);
+	else if (strcmp(outcome, "failed") == 0)
+		s = stmt_get(st, S_OUTBOX_FAILED, err);
+	else
+		s = stmt_get(st, S_OUTBOX_RETRY, err);
+	if (s == NULL)
+		return -1;
+	if (strcmp(outcome, "retry") == 0)
+		bind_text(s, i++, due);
+	bind_text(s, i++, now);
+	bind_text(s, i++, why);
+	sqlite3_bind_int64(s, i, id);
+	return stmt_done(st, s, err, "update the outbox");
+}
+
+int
+store_outbox_requeue(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_OUTBOX_REQUEUE, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, now);
+	bind_text(s, 2, now);
+	sqlite3_bind_int64(s, 3, id);
+	return outbox_update(st, s, id, err, "retried");
+}
+
+int
+store_outbox_drop(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_OUTBOX_DROP, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, now);
+	sqlite3_bind_int64(s, 2, id);
+	return outbox_update(st, s, id, err, "dropped");
+}
+
+int
+store_replies_since(struct store *st, const char *addr, const char *since,
+    size_t *n_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*n_r = 0;
+	if ((s = stmt_get(st, S_REPLIES_SINCE, err)) == NULL)
+		return -1;
+	bind_text(s, 1, addr);
+	bind_text(s, 2, since);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n_r = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_err(st, err, "count replies");
+	return 0;
+}
+
+int
+store_record_hub_id(struct store *st, int64_t rec, const char *hub_id,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_RECORD_HUB_ID, err)) == NULL)
+		return -1;
+	bind_text(s, 1, hub_id);
+	sqlite3_bind_int64(s, 2, rec);
+	return stmt_done(st, s, err, "store the hub's id");
+}
+
+int
+store_evidence_data(struct store *st, int64_t rec,
+    struct evidence_data **ev_r, size_t *n_r, struct err *err)
+{
+	struct evidence_data *ev = NULL, *e;
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int rc;
+
+	*ev_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, S_EVIDENCE_DATA, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, rec);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(s, 2);
+		int len = sqlite3_column_bytes(s, 2);
+
+		ev = xreallocarray(ev, n + 1, sizeof(*ev));
+		e = &ev[n++];
+		e->name = col_dup(s, 0);
+		e->type = col_dup(s, 1);
+		e->len = len > 0 ? (size_t)len : 0;
+		e->data = xmalloc(e->len + 1);
+		if (e->len > 0)
+			memcpy(e->data, p, e->len);
+		e->data[e->len] = '\0';
+		e->sha256 = col_dup(s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		evidence_data_free(&ev, n);
+		return db_err(st, err, "read evidence");
+	}
+	*ev_r = ev;
+	*n_r = n;
+	return 0;
+}
+
+void
+evidence_data_free(struct evidence_data **ev, size_t n)
+{
+	size_t i;
+
+	for (i = 0; *ev != NULL && i < n; i++) {
+		free((*ev)[i].name);
+		free((*ev)[i].type);
+		free((*ev)[i].data);
+		free((*ev)[i].sha256);
+	}
+	free(*ev);
+	*ev = NULL;
 }
 
 /* ---------------------------------------------------------------- inboxes */

@@ -264,12 +264,14 @@ int store_message_raw(struct store *st, int64_t msg, char **raw_r,
 /* ---- the outbox: everything that leaves, queued in the transaction that
  * decides it */
 struct outbox_row {
-	const char *kind;	/* "notice", "hub", "ack", "error", "digest" */
+	const char *kind;	/* "notice", "hub", "ack", "error", "digest",
+				 * "alert" */
 	int64_t record;		/* 0 when none */
 	int64_t message;	/* 0 when none */
 	int64_t contact;	/* 0 when none */
 	const char *recipient;	/* address; NULL for "hub" */
 	bool urgent;
+	int64_t about;		/* an alert: the row that failed; 0 */
 };
 int store_outbox_add(struct store *st, const struct outbox_row *o,
     int64_t *id_r, struct err *err);
@@ -277,6 +279,62 @@ int store_outbox_add(struct store *st, const struct outbox_row *o,
  * attempts; in id order */
 int store_outbox_of_record_each(struct store *st, int64_t rec,
     store_row_cb cb, void *arg, struct err *err);
+
+struct outbox_item {
+	int64_t id;
+	char *kind;
+	int64_t record;		/* 0 when none */
+	int64_t message;
+	int64_t contact;
+	char *recipient;
+	bool urgent;
+	char *status;
+	int attempts;
+	char *due;
+	char *created;
+	char *updated;
+	char *last_error;
+	char *message_id;	/* fixed before the first attempt */
+	int64_t about;		/* an alert: the row that failed */
+};
+void outbox_item_clear(struct outbox_item *o);
+void outbox_items_free(struct outbox_item **items, size_t n);
+/* the pending rows whose time has come, urgent first, at most `limit`,
+ * those whose id % mod == rem (one share per sending thread) */
+int store_outbox_due(struct store *st, size_t limit, unsigned mod,
+    unsigned rem, struct outbox_item **items_r, size_t *n_r,
+    struct err *err);
+/* every row, or those of one status */
+int store_outbox_list(struct store *st, const char *status,
+    struct outbox_item **items_r, size_t *n_r, struct err *err);
+int store_outbox_get(struct store *st, int64_t id, struct outbox_item *o,
+    bool *found_r, struct err *err);
+/* the Message-ID of a row, once: a resend uses the same */
+int store_outbox_set_message_id(struct store *st, int64_t id,
+    const char *mid, struct err *err);
+/* outcome "sent", "failed", or "retry" (at `due`); attempts + 1 */
+int store_outbox_done(struct store *st, int64_t id, const char *outcome,
+    const char *due, const char *why, struct err *err);
+/* a pending or failed row: again now; or dropped (ERR_MSG when none) */
+int store_outbox_requeue(struct store *st, int64_t id, struct err *err);
+int store_outbox_drop(struct store *st, int64_t id, struct err *err);
+/* acknowledgements and error replies queued to an address since a time */
+int store_replies_since(struct store *st, const char *addr,
+    const char *since, size_t *n_r, struct err *err);
+int store_record_hub_id(struct store *st, int64_t rec, const char *hub_id,
+    struct err *err);
+
+struct evidence_data {
+	char *name;
+	char *type;
+	char *data;
+	size_t len;
+	char *sha256;
+};
+/* the evidence of a record with its bytes */
+int store_evidence_data(struct store *st, int64_t rec,
+    struct evidence_data **ev_r, size_t *n_r, struct err *err);
+void evidence_data_free(struct evidence_data **ev, size_t n);
 
 /* ---- IMAP inboxes: the cursor and the after actions still to do */
 int store_inbox_get(struct store *st, const char *inbox,

@@ -1,10 +1,13 @@
 /* util.c: allocation, errors, strings and hashing shared by every module */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
@@ -359,4 +362,98 @@ time_rfc3339(int64_t t, char out[21])
 
 	gmtime_r(&tt, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+#define SECRET_MAX	(16 * 1024)	/* a password or a token */
+
+void
+secret_free(char **s)
+{
+	if (*s == NULL)
+		return;
+	explicit_bzero(*s, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
+/*
+ * The first line of a secret file, without its line end.  Read at every
+ * connect so that a rotated password or token is picked up.  Messages
+ * name the file, never its content.
+ */
+int
+secret_read(const char *name, const char *what, const char *path,
+    char **secret_r, struct err *err)
+{
+	struct stat st;
+	char ebuf[128];
+	char *p = NULL, *nl;
+	size_t len = 0;
+	ssize_t n;
+	int fd, e, rc = -1;
+
+	*secret_r = NULL;
+	/* O_NONBLOCK: a FIFO must not hang the open */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		e = errno;
+		return err_set(err, ERR_CONFIG, "%s: cannot read %s '%s': "
+		    "%s", name, what, path, strerror_r(e, ebuf, sizeof(ebuf)));
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(err, ERR_CONFIG, "%s: %s '%s' is not a "
+		    "regular file", name, what, path);
+	}
+	p = xmalloc(SECRET_MAX + 1);
+	for (;;) {
+		if (len == SECRET_MAX)
+			break;
+		n = read(fd, p + len, SECRET_MAX - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			e = errno;
+			err_set(err, ERR_CONFIG, "%s: cannot read %s '%s': "
+			    "%s", name, what, path,
+			    strerror_r(e, ebuf, sizeof(ebuf)));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (memchr(p + len - (size_t)n, '\n', (size_t)n) != NULL)
+			break;
+	}
+	if ((nl = memchr(p, '\n', len)) != NULL)
+		len = (size_t)(nl - p);
+	else if (len == SECRET_MAX) {
+		err_set(err, ERR_CONFIG, "%s: %s '%s': the first line is "
+		    "longer than %d bytes", name, what, path, SECRET_MAX);
+		goto out;
+	}
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	/* the rest of the file (other lines) goes too */
+	explicit_bzero(p + len, SECRET_MAX + 1 - len);
+	if (len == 0) {
+		err_set(err, ERR_CONFIG, "%s: %s '%s' is empty", name,
+		    what, path);
+		goto out;
+	}
+	if (strlen(p) != len) {
+		err_set(err, ERR_CONFIG, "%s: %s '%s' holds a NUL byte",
+		    name, what, path);
+		goto out;
+	}
+	*secret_r = p;
+	p = NULL;
+	rc = 0;
+out:
+	if (p != NULL) {
+		explicit_bzero(p, SECRET_MAX + 1);
+		free(p);
+	}
+	close(fd);
+	return rc;
 }

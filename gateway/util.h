@@ -76,4 +76,13 @@ int64_t now_epoch(void);
 /* RFC 3339 UTC, e.g. 2026-11-28T10:00:00Z (21 bytes with the NUL) */
 void time_rfc3339(int64_t t, char out[21]);
 
+/*
+ * The first line of a secret file (a password, a token), without its line
+ * end.  Messages name `who` ("inbox cso", "[smtp]"), `what`
+ * ("password_file") and the path, never the content.  secret_free wipes.
+ */
+int secret_read(const char *who, const char *what, const char *path,
+    char **secret_r, struct err *err);
+void secret_free(char **s);
+
 #endif

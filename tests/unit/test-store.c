@@ -113,6 +113,7 @@ downgrade_to_2(const char *path)
 	    "DROP TABLE contact_group_member; DROP TABLE contact_group;"
 	    "ALTER TABLE record DROP COLUMN routed;"
 	    "ALTER TABLE record DROP COLUMN reason;"
+	    "ALTER TABLE record DROP COLUMN hub_id;"
 	    "PRAGMA user_version = 2;";
 	sqlite3 *db;
 	int rc;
@@ -673,13 +674,15 @@ main(void)
 			int rc;
 		} queue[] = {
 			{ { "notice", 2, 0, 1, "trust@youtube.example.com",
-			    true }, 0 },
-			{ { "hub", 2, 0, 0, NULL, false }, 0 },
-			{ { "ack", 2, 1, 0, "anna@cso.example.org", false },
+			    true, 0 }, 0 },
+			{ { "hub", 2, 0, 0, NULL, false, 0 }, 0 },
+			{ { "ack", 2, 1, 0, "anna@cso.example.org", false, 0 },
 			    0 },
-			{ { "error", 0, 3, 0, "anna@cso.example.org", false },
+			{ { "error", 0, 3, 0, "anna@cso.example.org", false,
+			    0 }, 0 },
+			{ { "alert", 2, 0, 0, "coord@example.org", false, 1 },
 			    0 },
-			{ { "fax", 2, 0, 0, "x@example.org", false }, -1 },
+			{ { "fax", 2, 0, 0, "x@example.org", false, 0 }, -1 },
 		};
 		struct rows rows;
 		int64_t oid, last = 0;
@@ -708,7 +711,9 @@ main(void)
 		    "2|hub|~|0|pending|2026-11-28T10:00:00Z|0;"
 		    "3|ack|anna@cso.example.org|0|pending|"
 		    "2026-11-28T10:00:00Z|0;"
-		    "5|hub|~|0|pending|2026-11-28T10:00:00Z|0;",
+		    "5|alert|coord@example.org|0|pending|"
+		    "2026-11-28T10:00:00Z|0;"
+		    "6|hub|~|0|pending|2026-11-28T10:00:00Z|0;",
 		    "pending, due now, in id order");
 		is_str(sql_row(path, "SELECT kind, record, message, contact,"
 		    " created FROM outbox WHERE id = 4"),
