@@ -670,6 +670,25 @@ reply_values(struct deliver *d, struct store *st, const struct outbox_item *o,
 	}
 	m->kind = strcmp(o->kind, "ack") == 0 ? T_ACK : T_ERROR;
 	m->root = common_values(d);
+	/* in the organisation's language, or the contact's */
+	if (mi->org != NULL) {
+		struct org *org = NULL;
+
+		if (store_org_get(st, mi->org, &org, err) == -1)
+			goto out;
+		if (org != NULL && org->language != NULL)
+			m->lang = xstrdup(org->language);
+		org_free(&org);
+	} else if (mi->contact != NULL) {
+		struct contact *c = NULL;
+
+		if (store_contact_get(st, mi->contact, &c, err) == -1)
+			goto out;
+		if (c != NULL && c->languages != NULL &&
+		    strlen(c->languages) >= 2)
+			m->lang = xstrndup(c->languages, 2);
+		contact_free(&c);
+	}
 	m->auto_submitted = "auto-replied";
 	if (mi->message_id != NULL) {
 		m->in_reply_to = xstrdup(mi->message_id);

@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "ingest.h"
+#include "lexicon.h"
 #include "log.h"
 #include "report.h"
 #include "route.h"
@@ -41,6 +42,7 @@ usage(FILE *out)
 "  ingest [--kind K] -            store one mail from standard input (MTA pipe)\n"
 "  ingest [--kind K] --maildir DIR  store the mails of a Maildir\n"
 "  orgs add NAME [--domain D]... [--address A]... [--good-faith] [--licence L]\n"
+"           [--language LANG]\n"
 "  orgs list | show NAME | disable NAME\n"
 "  contacts add ADDRESS [--name N] [--platform P] [--languages de,fr]\n"
 "  contacts list | show ADDRESS | remove ADDRESS\n"
@@ -721,6 +723,7 @@ print_org(const struct org *o, bool full)
 	printf("good-faith declaration: %s\n", o->good_faith ? "standing" :
 	    "per mail");
 	printf("licence: %s\n", o->licence ? o->licence : "-");
+	printf("language: %s\n", o->language ? o->language : "-");
 	printf("created: %s\n", o->created);
 	for (i = 0; i < o->ndomains; i++)
 		printf("domain: %s\n", o->domains[i]);
@@ -737,11 +740,14 @@ cmd_orgs(int argc, char **argv)
 		{ "good-faith", no_argument, NULL, 'g' },
 		{ "licence", required_argument, NULL, 'l' },
 		{ "license", required_argument, NULL, 'l' },
+		{ "language", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config *cfg;
 	struct store *st;
 	struct org o, *op = NULL, **list = NULL;
+	const char *lang;
+	char langbuf[8];
 	struct err err;
 	const char *sub;
 	size_t n, i;
@@ -758,7 +764,7 @@ cmd_orgs(int argc, char **argv)
 	err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
 		optind = 0;	/* GNU getopt: start over, permuting again */
-		while ((ch = getopt_long(argc, argv, "d:a:gl:", opts, NULL)) !=
+		while ((ch = getopt_long(argc, argv, "d:a:gl:L:", opts, NULL)) !=
 		    -1) {
 			switch (ch) {
 			case 'd':
@@ -791,6 +797,17 @@ cmd_orgs(int argc, char **argv)
 				break;
 			case 'l':
 				o.licence = optarg;
+				break;
+			case 'L':
+				if ((lang = lex_language(optarg)) == NULL) {
+					fprintf(stderr, "flagpost: --language "
+					    "'%s' is not a language (ISO 639-1, "
+					    "as 'de')\n", optarg);
+					ret = EX_USAGE;
+					goto out;
+				}
+				snprintf(langbuf, sizeof(langbuf), "%s", lang);
+				o.language = langbuf;
 				break;
 			default:
 				usage(stderr);

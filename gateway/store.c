@@ -133,6 +133,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE record ADD COLUMN routed TEXT;"
 	"ALTER TABLE record ADD COLUMN reason TEXT;"
 	"ALTER TABLE record ADD COLUMN hub_id TEXT;"
+	/* the language of the mail the gateway writes to an organisation */
+	"ALTER TABLE org ADD COLUMN language TEXT;"
 	"CREATE TABLE route ("
 	"  id INTEGER PRIMARY KEY,"
 	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
@@ -207,14 +209,14 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_SAVEPOINT] = "SAVEPOINT mail",
 	[S_RELEASE] = "RELEASE mail",
 	[S_ROLLBACK_TO] = "ROLLBACK TO mail",
-	[S_ORG_INSERT] = "INSERT INTO org (name, good_faith, licence, created)"
-	    " VALUES (?, ?, ?, ?)",
+	[S_ORG_INSERT] = "INSERT INTO org (name, good_faith, licence, created,"
+	    " language) VALUES (?, ?, ?, ?, ?)",
 	[S_ORG_SENDER_INSERT] = "INSERT INTO org_sender (org, kind, value)"
 	    " VALUES (?, ?, ?)",
 	[S_ORG_BY_NAME] = "SELECT id, name, good_faith, licence, disabled,"
-	    " created FROM org WHERE name = ?",
+	    " created, language FROM org WHERE name = ?",
 	[S_ORG_BY_ID] = "SELECT id, name, good_faith, licence, disabled,"
-	    " created FROM org WHERE id = ?",
+	    " created, language FROM org WHERE id = ?",
 	[S_ORG_SENDERS] = "SELECT kind, value FROM org_sender WHERE org = ?"
 	    " ORDER BY kind, value",
 	[S_ORG_BY_ADDRESS] = "SELECT org FROM org_sender"
@@ -622,6 +624,7 @@ org_free(struct org **op)
 		return;
 	free(o->name);
 	free(o->licence);
+	free(o->language);
 	free(o->created);
 	for (i = 0; i < o->ndomains; i++)
 		free(o->domains[i]);
@@ -678,6 +681,7 @@ store_org_add(struct store *st, const struct org *o, int64_t *id_r,
 	sqlite3_bind_int(s, 2, o->good_faith ? 1 : 0);
 	bind_text(s, 3, o->licence);
 	bind_text(s, 4, now);
+	bind_text(s, 5, o->language);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		if ((sqlite3_extended_errcode(st->db) & 0xff) ==
 		    SQLITE_CONSTRAINT) {
@@ -731,6 +735,7 @@ org_load(struct store *st, sqlite3_stmt *s, struct org **o_r, struct err *err)
 	o->licence = col_dup(s, 3);
 	o->disabled = sqlite3_column_int(s, 4) != 0;
 	o->created = col_dup(s, 5);
+	o->language = col_dup(s, 6);
 	sqlite3_reset(s);
 	if ((q = stmt_get(st, S_ORG_SENDERS, err)) == NULL) {
 		org_free(&o);

@@ -34,6 +34,7 @@ struct org {
 	char *name;
 	bool good_faith;	/* standing good-faith declaration */
 	char *licence;		/* default licence, or NULL */
+	char *language;		/* of the mail written to it, or NULL */
 	bool disabled;
 	char *created;
 	char **domains;

@@ -114,6 +114,7 @@ downgrade_to_2(const char *path)
 	    "ALTER TABLE record DROP COLUMN routed;"
 	    "ALTER TABLE record DROP COLUMN reason;"
 	    "ALTER TABLE record DROP COLUMN hub_id;"
+	    "ALTER TABLE org DROP COLUMN language;"
 	    "PRAGMA user_version = 2;";
 	sqlite3 *db;
 	int rc;
