@@ -1,5 +1,6 @@
 /* deliver.c: the delivery stage: the outbox to the SMTP relay and the hub */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct tset {
 
 struct deliver {
 	const struct config *cfg;
+	struct store *cst;	/* the composer's own connection */
 	struct tset *ts;
 	size_t nts;
 	struct smtp *smtp;
@@ -198,6 +200,8 @@ deliver_new(const struct config *cfg, struct deliver **d_r, struct err *err)
 	}
 	at = strrchr(cfg->address, '@');
 	d->reply_to = xasprintf("%s+outcome%s", cfg->local, at);
+	if (store_open(cfg->store, &d->cst, err) == -1)
+		goto fail;
 	if (cfg->smtp) {
 		memset(&sc, 0, sizeof(sc));
 		sc.url = cfg->smtp_relay;
@@ -247,6 +251,7 @@ deliver_free(struct deliver **dp)
 	free(d->ts);
 	smtp_free(&d->smtp);
 	hub_free(&d->hub);
+	store_close(&d->cst);
 	secret_free(&d->password);
 	secret_free(&d->token);
 	free(d->reply_to);
@@ -996,25 +1001,30 @@ too_old(const struct config *cfg, const struct outbox_item *o)
 	return now_epoch() - (int64_t)timegm(&tm) > (int64_t)cfg->max_age;
 }
 
+/* a mail composed ahead of its sending */
+struct job {
+	struct buf msg;
+	struct err err;
+	int rc;
+	bool ready;
+};
+
 static void
-send_mail(struct deliver *d, struct store *st, const struct outbox_item *o,
+send_mail(struct deliver *d, const struct outbox_item *o, struct job *j,
     struct outcome *oc, struct deliver_stats *ds)
 {
-	struct buf msg = BUF_INIT(DELIVER_MAX_MAIL * 2);
-	struct err err;
 	enum smtp_result r;
 	const char *from = d->cfg->envelope_from != NULL ?
 	    d->cfg->envelope_from : d->cfg->address;
 
-	err_clear(&err);
-	if (deliver_compose(d, st, o, &msg, &err) == -1) {
-		oc->what = err.cls == ERR_MSG ? "failed" : "retry";
+	if (j->rc == -1) {
+		oc->what = j->err.cls == ERR_MSG ? "failed" : "retry";
 		snprintf(oc->why, sizeof(oc->why), "cannot compose: %s",
-		    err.msg);
+		    j->err.msg);
 		goto out;
 	}
-	r = smtp_send(d->smtp, from, o->recipient, msg.data, msg.len, oc->why,
-	    sizeof(oc->why));
+	r = smtp_send(d->smtp, from, o->recipient, j->msg.data, j->msg.len,
+	    oc->why, sizeof(oc->why));
 	if (r == SMTP_SENT)
 		oc->what = "sent";
 	else if (r == SMTP_PERM)
@@ -1045,7 +1055,76 @@ out:
 		    (long long)o->id, o->kind, log_safe(o->recipient),
 		    log_safe(oc->why), oc->due);
 	}
-	buf_free(&msg);
+	buf_free(&j->msg);
+}
+
+/*
+ * The composer: while the sender waits on the relay, the next mails are
+ * written (their own store connection), at most LOOKAHEAD ahead.
+ */
+#define LOOKAHEAD 16
+
+struct pipeline {
+	struct deliver *d;
+	const struct outbox_item *items;
+	size_t n;
+	struct job *jobs;
+	size_t sent;		/* the sender has taken jobs below this */
+	bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static bool
+is_mail(const struct outbox_item *o)
+{
+	return strcmp(o->kind, "hub") != 0;
+}
+
+static void *
+composer_main(void *arg)
+{
+	struct pipeline *pl = arg;
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		struct job *j = &pl->jobs[i];
+
+		pthread_mutex_lock(&pl->mu);
+		while (!pl->stop && i >= pl->sent + LOOKAHEAD)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		if (pl->stop) {
+			pthread_mutex_unlock(&pl->mu);
+			break;
+		}
+		pthread_mutex_unlock(&pl->mu);
+		if (is_mail(&pl->items[i]) && pl->d->smtp != NULL) {
+			buf_init(&j->msg, DELIVER_MAX_MAIL * 2);
+			err_clear(&j->err);
+			j->rc = deliver_compose(pl->d, pl->d->cst, &pl->items[i],
+			    &j->msg, &j->err);
+		}
+		pthread_mutex_lock(&pl->mu);
+		j->ready = true;
+		pthread_cond_broadcast(&pl->cv);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	return NULL;
+}
+
+/* waits for job i, and lets the composer go one further */
+static struct job *
+job_take(struct pipeline *pl, size_t i)
+{
+	struct job *j = &pl->jobs[i];
+
+	pthread_mutex_lock(&pl->mu);
+	while (!j->ready)
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	pl->sent = i + 1;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+	return j;
 }
 
 static void
@@ -1159,10 +1238,14 @@ deliver_pass(struct deliver *d, struct store *st, unsigned mod, unsigned rem,
 	struct outbox_item *items = NULL;
 	struct outcome *oc = NULL;
 	size_t n = 0, i, noc = 0, nwork = 0, failed_before = ds->failed;
+	struct pipeline pl;
+	pthread_t composer;
+	bool started = false;
 	char *mid;
 	int ret = -1;
 
 	*more_r = false;
+	memset(&pl, 0, sizeof(pl));
 	if (store_outbox_due(st, d->cfg->deliver_batch, mod, rem, &items, &n,
 	    err) == -1)
 		return -1;
@@ -1187,8 +1270,19 @@ deliver_pass(struct deliver *d, struct store *st, unsigned mod, unsigned rem,
 		goto out;
 	}
 	oc = xcalloc(COMMIT_EVERY, sizeof(*oc));
+	memset(&pl, 0, sizeof(pl));
+	pl.d = d;
+	pl.items = items;
+	pl.n = n;
+	pl.jobs = xcalloc(n ? n : 1, sizeof(*pl.jobs));
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.cv, NULL);
+	if (n > 0 && pthread_create(&composer, NULL, composer_main, &pl) != 0)
+		fatalx("cannot start the composer thread");
+	started = n > 0;
 	for (i = 0; i < n; i++) {
 		bool hub = strcmp(items[i].kind, "hub") == 0;
+		struct job *j = job_take(&pl, i);
 
 		if ((hub && d->hub == NULL) || (!hub && d->smtp == NULL)) {
 			ds->waiting++;
@@ -1200,7 +1294,7 @@ deliver_pass(struct deliver *d, struct store *st, unsigned mod, unsigned rem,
 		if (hub)
 			post_hub(d, st, &items[i], &oc[noc], ds);
 		else
-			send_mail(d, st, &items[i], &oc[noc], ds);
+			send_mail(d, &items[i], j, &oc[noc], ds);
 		noc++;
 		nwork++;
 		if (noc == COMMIT_EVERY) {
@@ -1217,6 +1311,18 @@ deliver_pass(struct deliver *d, struct store *st, unsigned mod, unsigned rem,
 	    ds->failed > failed_before;
 	ret = 0;
 out:
+	if (started) {
+		pthread_mutex_lock(&pl.mu);
+		pl.stop = true;
+		pthread_cond_broadcast(&pl.cv);
+		pthread_mutex_unlock(&pl.mu);
+		pthread_join(composer, NULL);
+		pthread_mutex_destroy(&pl.mu);
+		pthread_cond_destroy(&pl.cv);
+	}
+	for (i = 0; pl.jobs != NULL && i < n; i++)
+		buf_free(&pl.jobs[i].msg);
+	free(pl.jobs);
 	while (noc > 0)
 		free(oc[--noc].hub_id);
 	free(oc);
