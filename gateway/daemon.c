@@ -267,6 +267,19 @@ stage_wait(unsigned long *seen, unsigned seconds)
 	pthread_mutex_unlock(&kick_mu);
 }
 
+/* a stage failed: logged, and a wait that grows with the failures */
+static void
+stage_failed(const struct config *cfg, const char *stage,
+    const struct err *err, unsigned *failures, unsigned long *seen)
+{
+	unsigned wait;
+
+	(*failures)++;
+	wait = daemon_backoff(cfg->backoff_min, cfg->backoff_max, *failures);
+	log_warnx("%s: %s; trying again in %u s", stage, err->msg, wait);
+	stage_wait(seen, wait);
+}
+
 static void *
 deliverer_main(void *arg)
 {
@@ -275,7 +288,7 @@ deliverer_main(void *arg)
 	struct deliver *d = NULL;
 	struct store *st = NULL;
 	struct err err;
-	unsigned failures = 0, wait;
+	unsigned failures = 0;
 	unsigned long seen = 0;
 	bool more;
 
@@ -297,11 +310,7 @@ deliverer_main(void *arg)
 failed:
 		store_close(&st);
 		deliver_free(&d);
-		failures++;
-		wait = daemon_backoff(w->cfg->backoff_min, w->cfg->backoff_max,
-		    failures);
-		log_warnx("delivery: %s; trying again in %u s", err.msg, wait);
-		stage_wait(&seen, wait);
+		stage_failed(w->cfg, "delivery", &err, &failures, &seen);
 	}
 	deliver_free(&d);
 	store_close(&st);
@@ -316,7 +325,7 @@ router_main(void *arg)
 	struct route_stats rs;
 	struct store *st = NULL;
 	struct err err;
-	unsigned failures = 0, wait;
+	unsigned failures = 0;
 	unsigned long seen = 0;
 	bool more;
 
@@ -343,11 +352,7 @@ router_main(void *arg)
 		continue;
 failed:
 		store_close(&st);
-		failures++;
-		wait = daemon_backoff(w->cfg->backoff_min, w->cfg->backoff_max,
-		    failures);
-		log_warnx("routing: %s; trying again in %u s", err.msg, wait);
-		stage_wait(&seen, wait);
+		stage_failed(w->cfg, "routing", &err, &failures, &seen);
 	}
 	rules_matcher_free(&m);
 	store_close(&st);

@@ -259,6 +259,23 @@ out:
 	return ret;
 }
 
+/* the form and data of a mail against what its sender registered */
+static struct validation *
+validate_sent(const struct ingest *in, const struct parsed *p,
+    const struct sender *s)
+{
+	struct validate_ctx vctx;
+
+	memset(&vctx, 0, sizeof(vctx));
+	vctx.good_faith_standing = s->org && s->org->good_faith;
+	vctx.default_licence = s->org ? s->org->licence : NULL;
+	vctx.platforms = in->platforms;
+	vctx.nplatforms = in->nplatforms;
+	vctx.max_records = in->cfg->max_records;
+	vctx.mail_date = p->msg->date;
+	return validate_mail(p->form, p->kind, p->msg->subject, p->msg, &vctx);
+}
+
 /*
  * The answer to a mail, queued with it: an acknowledgement when it was
  * accepted, the problems when it was rejected; never to automatic mail
@@ -369,7 +386,6 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 	const char *sha256 = pr->sha256;
 	struct sender s;
 	struct validation *v = NULL;
-	struct validate_ctx vctx;
 	struct message_row row;
 	const char *status = NULL;
 	char *reason = NULL;
@@ -412,15 +428,7 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 			    "[early-warning], [hub] or reference tag in the "
 			    "Subject, and no kind in the address");
 		} else {
-			memset(&vctx, 0, sizeof(vctx));
-			vctx.good_faith_standing = s.org && s.org->good_faith;
-			vctx.default_licence = s.org ? s.org->licence : NULL;
-			vctx.platforms = in->platforms;
-			vctx.nplatforms = in->nplatforms;
-			vctx.max_records = in->cfg->max_records;
-			vctx.mail_date = p.msg->date;
-			v = validate_mail(p.form, p.kind, p.msg->subject, p.msg,
-			    &vctx);
+			v = validate_sent(in, &p, &s);
 			status = v->nrec > 0 ? "accepted" : "rejected";
 		}
 	}
@@ -504,7 +512,6 @@ ingest_preview(struct ingest *in, const char *raw, size_t len,
 {
 	char sha[SHA256_HEX_LEN];
 	struct sender s;
-	struct validate_ctx vctx;
 	const struct parsed *p;
 
 	memset(pv, 0, sizeof(*pv));
@@ -533,15 +540,7 @@ ingest_preview(struct ingest *in, const char *raw, size_t len,
 		pv->reason = xstrdup("the mail says no kind of record");
 	}
 	if (p->kind != KIND_NONE && p->bad_type == NULL) {
-		memset(&vctx, 0, sizeof(vctx));
-		vctx.good_faith_standing = s.org && s.org->good_faith;
-		vctx.default_licence = s.org ? s.org->licence : NULL;
-		vctx.platforms = in->platforms;
-		vctx.nplatforms = in->nplatforms;
-		vctx.max_records = in->cfg->max_records;
-		vctx.mail_date = p->msg->date;
-		pv->v = validate_mail(p->form, p->kind, p->msg->subject, p->msg,
-		    &vctx);
+		pv->v = validate_sent(in, p, &s);
 		if (pv->status == NULL)
 			pv->status = pv->v->nrec > 0 ? "accepted" : "rejected";
 	}

@@ -1658,12 +1658,25 @@ cmd_queue(int argc, char **argv)
 
 /* ---------------------------------------------------------------- daemon */
 
+/* the rules the stages run with; -1 (reported) when they have problems */
+static int
+stage_rules(const struct config *cfg, struct rules **set_r)
+{
+	int n;
+
+	if ((n = daemon_rules_load(cfg, set_r, report_stderr, NULL)) == 0)
+		return 0;
+	fprintf(stderr, "flagpost: %s: %d problem%s (see above)\n",
+	    cfg->rules_dir, n, n == 1 ? "" : "s");
+	return -1;
+}
+
 static int
 cmd_run_once(int argc, char **argv)
 {
 	struct config *cfg;
 	struct rules *set = NULL;
-	int status, n;
+	int status;
 
 	(void)argv;
 	if (argc != 1) {
@@ -1676,9 +1689,7 @@ cmd_run_once(int argc, char **argv)
 	if (cfg->auth_policy == AUTH_NONE)
 		log_warnx("[auth] policy = none: senders are not "
 		    "authenticated (for tests only)");
-	if ((n = daemon_rules_load(cfg, &set, report_stderr, NULL)) != 0) {
-		fprintf(stderr, "flagpost: %s: %d problem%s (see above)\n",
-		    cfg->rules_dir, n, n == 1 ? "" : "s");
+	if (stage_rules(cfg, &set) == -1) {
 		config_free(&cfg);
 		return EX_CONFIG;
 	}
@@ -1695,7 +1706,7 @@ cmd_daemon(int argc, char **argv)
 	struct config *cfg;
 	struct rules *set = NULL;
 	bool foreground = false;
-	int ch, n;
+	int ch;
 
 	optind = 0;	/* GNU getopt: start over, permuting again */
 	while ((ch = getopt(argc, argv, "f")) != -1) {
@@ -1715,9 +1726,7 @@ cmd_daemon(int argc, char **argv)
 	if (path == NULL && (path = getenv("FLAGPOST_CONF")) == NULL)
 		path = CONFIG_DEFAULT_PATH;
 	cfg = load_config();
-	if ((n = daemon_rules_load(cfg, &set, report_stderr, NULL)) != 0) {
-		fprintf(stderr, "flagpost: %s: %d problem%s (see above)\n",
-		    cfg->rules_dir, n, n == 1 ? "" : "s");
+	if (stage_rules(cfg, &set) == -1) {
 		config_free(&cfg);
 		return EX_CONFIG;
 	}
