@@ -869,7 +869,7 @@ stmt_if(struct loader *ld, const char *p)
 	struct cond c;
 	const char *w, *pat, *q, *canon;
 	char *pattern = NULL, errmsg[256];
-	size_t n, col, pcol, i, patlen;
+	size_t n, col, pcol, patlen;
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 	PCRE2_SIZE erroff;
 	int errcode;
@@ -1002,15 +1002,12 @@ stmt_if(struct loader *ld, const char *p)
 		fast_verify(&c);
 	}
 	cond_share(ld->set, &c);
-	/* the condition as written, for lists and traces */
+	/* the condition as written (the pattern and its flags, no trailing
+	 * comment), for lists and traces */
 	{
 		struct buf b = BUF_INIT(16384);
-		const char *end = p;
+		const char *end = q + 1;
 
-		while (end > q + 1 && is_blank(end[-1]))
-			end--;
-		/* drop a trailing comment */
-		end = q + 1;
 		while (*end != '\0' && !is_blank(*end))
 			end++;
 		buf_printf(&b, "%s%s%s ", c.negate ? "not " : "",
@@ -1026,7 +1023,6 @@ stmt_if(struct loader *ld, const char *p)
 	r->nc++;
 	if (r->nc > ld->set->max_cond)
 		ld->set->max_cond = r->nc;
-	(void)i;
 	return;
 fail:
 	free(pattern);
