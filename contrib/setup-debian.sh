@@ -8,7 +8,7 @@ build-essential autoconf automake pkg-config
 libetpan-dev libsqlite3-dev libpcre2-dev libcurl4-gnutls-dev libgnutls28-dev
 libinih-dev libjansson-dev libgumbo-dev libcsv-dev
 clang libclang-rt-14-dev
-sqlite3 python3 groff-base
+sqlite3 python3 groff-base tzdata
 dovecot-imapd openssl isync
 postfix
 "
