@@ -796,14 +796,25 @@ compose_qp(struct buf *b, const char *s, size_t n)
 			continue;
 		}
 		c = (unsigned char)s[i];
-		/* a run of plain characters that cannot end the line: as is */
+		/*
+		 * A run of plain characters (a space too, when a character
+		 * other than a line break follows it) that cannot end the
+		 * line: as is.  Not at the start of a line ("." and "From ").
+		 */
 		if (col > 0 && col + 3 < QP_LINE && c > ' ' && c < 0x7f &&
 		    c != '=') {
 			size_t r = i, room = QP_LINE - 2 - col;
+			unsigned char x;
 
-			while (r < n && r - i < room && (unsigned char)s[r] > ' ' &&
-			    (unsigned char)s[r] < 0x7f && s[r] != '=')
+			while (r < n && r - i < room) {
+				x = (unsigned char)s[r];
+				if (x == ' ' ? r + 1 >= n || s[r + 1] == '\n' ||
+				    s[r + 1] == '\r' || s[r + 1] == ' ' ||
+				    s[r + 1] == '\t' :
+				    x <= ' ' || x >= 0x7f || x == '=')
+					break;
 				r++;
+			}
 			/* the last of the run is left to the general case */
 			if (r > i + 1) {
 				r--;
