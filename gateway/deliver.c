@@ -17,6 +17,7 @@
 #include "lexicon.h"
 #include "log.h"
 #include "mails.h"
+#include "route.h"
 #include "smtp.h"
 #include "template.h"
 
@@ -405,6 +406,28 @@ mail_clear(struct mail *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static void
+evidence_add(struct tval *list, const char *name, const char *type,
+    const char *size, const char *sha256)
+{
+	struct tval *e = tval_obj();
+
+	tval_set_str(e, "name", name);
+	tval_set_str(e, "type", type);
+	tval_set_str(e, "size", size);
+	tval_set_str(e, "sha256", sha256);
+	tval_push(list, e);
+}
+
+/* a row of store_evidence_each: name, type, size, sha256 */
+static int
+evidence_cb(void *arg, const char *const *col)
+{
+	evidence_add(arg, col[0] ? col[0] : "", col[1] ? col[1] : "",
+	    col[2] ? col[2] : "", col[3] ? col[3] : "");
+	return 0;
+}
+
 static int
 notice_values(struct deliver *d, struct store *st, const struct outbox_item *o,
     struct mail *m, struct err *err)
@@ -412,7 +435,7 @@ notice_values(struct deliver *d, struct store *st, const struct outbox_item *o,
 	struct record_info *r = NULL;
 	struct message_info *mi = NULL;
 	struct contact *c = NULL;
-	struct tval *rec, *fields, *evl, *e, *ct, *oc, *rp;
+	struct tval *rec, *fields, *evl, *ct, *oc, *rp;
 	struct buf b = BUF_INIT(4096);
 	json_t *fo = NULL;
 	const char *key;
@@ -490,20 +513,25 @@ notice_values(struct deliver *d, struct store *st, const struct outbox_item *o,
 			field_add(fields, fo, key);
 	}
 	tval_set(rec, "fields", fields);
-	if (store_evidence_data(st, r->id, &m->ev, &m->nev, err) == -1)
-		goto out;
+	/* the bytes only when they are attached; the list needs none */
 	evl = tval_list();
-	for (i = 0; i < m->nev; i++) {
-		e = tval_obj();
-		tval_set_str(e, "name", m->ev[i].name);
-		tval_set_str(e, "type", m->ev[i].type);
-		snprintf(size, sizeof(size), "%zu", m->ev[i].len);
-		tval_set_str(e, "size", size);
-		tval_set_str(e, "sha256", m->ev[i].sha256);
-		tval_push(evl, e);
+	if (d->cfg->attach_evidence) {
+		if (store_evidence_data(st, r->id, &m->ev, &m->nev, err) == -1) {
+			tval_free(&evl);
+			goto out;
+		}
+		for (i = 0; i < m->nev; i++) {
+			snprintf(size, sizeof(size), "%zu", m->ev[i].len);
+			evidence_add(evl, m->ev[i].name, m->ev[i].type, size,
+			    m->ev[i].sha256);
+		}
+	} else if (store_evidence_each(st, r->id, evidence_cb, evl,
+	    err) == -1) {
+		tval_free(&evl);
+		goto out;
 	}
 	tval_set(rec, "evidence", evl);
-	tval_set_bool(rec, "attached", d->cfg->attach_evidence && m->nev > 0);
+	tval_set_bool(rec, "attached", m->nev > 0);
 	tval_set_str(rec, "note", "");
 	tval_set(m->root, "record", rec);
 	for (i = 0; i < lex_status.n; i++) {
@@ -517,10 +545,6 @@ notice_values(struct deliver *d, struct store *st, const struct outbox_item *o,
 	rp = tval_obj();
 	tval_set_str(rp, "address", d->reply_to);
 	tval_set(m->root, "reply", rp);
-	if (!d->cfg->attach_evidence) {
-		evidence_data_free(&m->ev, m->nev);
-		m->nev = 0;
-	}
 	ret = 0;
 out:
 	free(summary);
@@ -805,23 +829,6 @@ alert_values(struct deliver *d, struct store *st, const struct outbox_item *o,
 	return 0;
 }
 
-struct coord {
-	char **addr;
-	size_t n;
-};
-
-static int
-coord_cb(void *arg, const char *const *col)
-{
-	struct coord *c = arg;
-
-	if (col[1] != NULL) {
-		c->addr = xreallocarray(c->addr, c->n + 1, sizeof(*c->addr));
-		c->addr[c->n++] = xstrdup(col[1]);
-	}
-	return 0;
-}
-
 /*
  * A row failed for good: the coordinators ([routing] default) are told,
  * and for a hub post its sender too; never about an alert.
@@ -833,28 +840,25 @@ alerts_queue(struct deliver *d, struct store *st, const struct outbox_item *o,
 	struct message_info *mi = NULL;
 	struct record_info *r = NULL;
 	struct outbox_row ob;
-	struct coord c;
+	struct route_dest *c = NULL;
 	char num[32];
-	size_t i;
+	size_t i, n = 0;
 	int ret = -1;
 
-	memset(&c, 0, sizeof(c));
 	if (strcmp(o->kind, "alert") == 0)
 		return 0;
 	if (d->cfg->route_default == NULL)
 		log_warnx("outbox=%lld failed; no [routing] default to tell",
 		    (long long)o->id);
-	else if (strchr(d->cfg->route_default, '@') != NULL) {
-		c.addr = xcalloc(1, sizeof(*c.addr));
-		c.addr[c.n++] = xstrdup(d->cfg->route_default);
-	} else if (store_group_members_each(st, d->cfg->route_default,
-	    coord_cb, &c, err) == -1)
+	else if (route_target_contacts(st, d->cfg->route_default, &c, &n,
+	    err) == -1)
 		goto out;
-	for (i = 0; i < c.n; i++) {
+	for (i = 0; i < n; i++) {
 		memset(&ob, 0, sizeof(ob));
 		ob.kind = "alert";
 		ob.record = o->record;
-		ob.recipient = c.addr[i];
+		ob.contact = c[i].contact;
+		ob.recipient = c[i].address;
 		ob.about = o->id;
 		if (store_outbox_add(st, &ob, NULL, err) == -1)
 			goto out;
@@ -878,9 +882,7 @@ alerts_queue(struct deliver *d, struct store *st, const struct outbox_item *o,
 	}
 	ret = 0;
 out:
-	for (i = 0; i < c.n; i++)
-		free(c.addr[i]);
-	free(c.addr);
+	route_dests_free(&c, n);
 	record_info_free(&r);
 	message_info_free(&mi);
 	return ret;
@@ -1327,17 +1329,5 @@ out:
 		free(oc[--noc].hub_id);
 	free(oc);
 	outbox_items_free(&items, n);
-	return ret;
-}
-
-int
-deliver_all(struct deliver *d, struct store *st, struct deliver_stats *ds,
-    struct err *err)
-{
-	bool more = true;
-	int ret = 0;
-
-	while (more && ret == 0)
-		ret = deliver_pass(d, st, 1, 0, ds, &more, err);
 	return ret;
 }

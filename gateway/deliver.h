@@ -47,9 +47,6 @@ struct deliver_stats {
  */
 int deliver_pass(struct deliver *d, struct store *st, unsigned mod,
     unsigned rem, struct deliver_stats *ds, bool *more_r, struct err *err);
-/* passes until nothing is due (or nothing more can be done now) */
-int deliver_all(struct deliver *d, struct store *st,
-    struct deliver_stats *ds, struct err *err);
 
 /* the mail of an outbox row as it would be sent (queue show) */
 int deliver_compose(struct deliver *d, struct store *st,

@@ -125,6 +125,43 @@ is_group(const char *target)
 	return strchr(target, '@') == NULL;
 }
 
+int
+route_target_contacts(struct store *st, const char *target,
+    struct route_dest **d_r, size_t *n_r, struct err *err)
+{
+	struct resolver rv;
+	const struct resolved *r;
+	size_t i;
+
+	*d_r = NULL;
+	*n_r = 0;
+	memset(&rv, 0, sizeof(rv));
+	rv.st = st;
+	if (resolve(&rv, target, is_group(target), &r, err) == -1)
+		return -1;
+	if (r->n > 0) {
+		*d_r = xcalloc(r->n, sizeof(**d_r));
+		for (i = 0; i < r->n; i++) {
+			(*d_r)[i].contact = r->d[i].contact;
+			(*d_r)[i].address = xstrdup(r->d[i].address);
+		}
+		*n_r = r->n;
+	}
+	resolver_clear(&rv);
+	return 0;
+}
+
+void
+route_dests_free(struct route_dest **d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; *d != NULL && i < n; i++)
+		free((*d)[i].address);
+	free(*d);
+	*d = NULL;
+}
+
 struct check_ctx {
 	struct resolver rv;
 	rules_report_fn report;

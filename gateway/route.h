@@ -62,6 +62,14 @@ struct route_dest {
 };
 
 /*
+ * The contacts a target reaches now: a registered contact's address, or
+ * the members of a group; none when it is neither.  *d_r is malloc'd.
+ */
+int route_target_contacts(struct store *st, const char *target,
+    struct route_dest **d_r, size_t *n_r, struct err *err);
+void route_dests_free(struct route_dest **d, size_t n);
+
+/*
  * Where a routing result goes, as route_pass would decide it, without
  * writing: the contacts of each route (digest-only kept apart), or the
  * default's when no rule reached anyone.  Lines for `rules test`.

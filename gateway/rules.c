@@ -22,7 +22,7 @@
 
 #define RULES_MAX_FILE		(4u * 1024 * 1024)
 #define RULES_MAX_NAME		64
-#define RULES_TRACE_VALUE	80	/* bytes of a value shown in a trace */
+#define RULES_TRACE_VALUE	80	/* bytes of a value in a trace */
 
 enum subj {
 	SUBJ_FIELD,
@@ -42,7 +42,7 @@ enum subj {
 enum fast {
 	FAST_NONE,
 	FAST_EQ,		/* ^(a|b)$: the value is one of the words */
-	FAST_DOMAIN,		/* (^|\.)(a|b)$: the value is or ends in .word */
+	FAST_DOMAIN,		/* (^|\.)(a|b)$: the value is or ends in .a */
 };
 
 struct cond {
@@ -106,7 +106,7 @@ struct rule {
 	size_t nc;
 	struct action *a;
 	size_t na;
-	int last_pos;		/* index of the last positive condition, -1 */
+	int last_pos;		/* the last positive condition, or -1 */
 	bool captures;		/* some value uses a capture */
 	bool digest_only;
 	bool stops;		/* stop or quarantine */
@@ -140,7 +140,7 @@ struct rules {
 	size_t max_cond;	/* conditions of the longest rule */
 	char **slot;		/* the field names that conditions read */
 	size_t nslot;
-	int url_slot;		/* -1 when no condition reads url or host */
+	int url_slot;		/* url's slot; -1: no condition reads it */
 	size_t ncache;		/* distinct conditions */
 	int *cache_slot;	/* the slot each depends on, or -1 */
 	bool no_fast;		/* every condition through PCRE2 (tests) */
@@ -173,7 +173,7 @@ struct rules_matcher {
 	/* per distinct condition: 0 unknown, 1 matched, 2 not, 3 a limit */
 	unsigned char *cache_state;
 	const char **cache_value;	/* what matched */
-	uint64_t *cand;		/* indexed rules that a record has a word of */
+	uint64_t *cand;		/* indexed rules with a word of the record */
 };
 
 static const char *const field_names[] = {
@@ -326,19 +326,13 @@ header_name_ok(const char *s)
 	return true;
 }
 
-bool
-rules_subject_known(const char *name)
+/* whether `name` is a subject a condition can read */
+static bool
+subject_known(const char *name)
 {
 	if (str_iprefix(name, "header:"))
 		return header_name_ok(name + 7);
 	return field_canonical(name) != NULL || pseudo_canonical(name) != NULL;
-}
-
-/* the nearest of `names` to `typed`, when it is close */
-static const char *
-nearest(const char *const *names, size_t n, const char *typed)
-{
-	return lex_nearest(names, n, typed);
 }
 
 static const char *
@@ -351,7 +345,7 @@ subject_nearest(const char *typed)
 		all[i] = field_names[i];
 	for (i = 0; i < NPSEUDO; i++)
 		all[NFIELDS + i] = pseudo_names[i];
-	return nearest(all, NFIELDS + NPSEUDO, typed);
+	return lex_nearest(all, NFIELDS + NPSEUDO, typed);
 }
 
 /* the closed list of a field, or NULL */
@@ -1190,7 +1184,7 @@ stmt_action(struct loader *ld, enum act act, const char *kw, const char *p)
 		}
 		a.field = xstrndup(w, n);
 		if ((canon = field_canonical(a.field)) == NULL) {
-			const char *near = nearest(field_names, NFIELDS,
+			const char *near = lex_nearest(field_names, NFIELDS,
 			    a.field);
 
 			if (pseudo_canonical(a.field) != NULL ||
@@ -1306,9 +1300,10 @@ load_line(struct loader *ld, const char *line)
 		if (strcmp(kw, statement_names[i]) == 0)
 			break;
 	if (i == NSTATEMENTS) {
-		const char *near = nearest(statement_names, NSTATEMENTS, kw);
+		const char *near = lex_nearest(statement_names, NSTATEMENTS,
+		    kw);
 
-		if (rules_subject_known(kw))
+		if (subject_known(kw))
 			problem(ld, col, "'%s' alone is not a statement: "
 			    "write 'if %s /PATTERN/'", log_safe(kw),
 			    log_safe(kw));
@@ -2086,7 +2081,8 @@ index_mark(struct rules_matcher *m, const struct rules_record *rec, int slot)
 		    len - 1 <= set->ix_maxlen && len - 1 < sizeof(low)) {
 			index_lookup(m, slot, false, f->v[i], len - 1);
 			for (j = 0; j + 1 < len && j < sizeof(low); j++)
-				low[j] = (char)tolower((unsigned char)f->v[i][j]);
+				low[j] = (char)tolower(
+				    (unsigned char)f->v[i][j]);
 			index_lookup(m, slot, true, low, len - 1);
 		}
 		if (len > set->ix_maxlen || len >= sizeof(low))
@@ -2121,7 +2117,8 @@ index_mark_host(struct rules_matcher *m, const struct rules_record *rec)
 		len = strlen(h);
 		/* hosts are lower case; anything odd is matched the long way */
 		for (p = h; *p != '\0'; p++)
-			if ((unsigned char)*p < 0x20 || (*p >= 'A' && *p <= 'Z'))
+			if ((unsigned char)*p < 0x20 ||
+			    (*p >= 'A' && *p <= 'Z'))
 				odd = true;
 		for (p = h; p != NULL && !odd; p = strchr(p, '.')) {
 			if (*p == '.')

@@ -147,8 +147,4 @@ void rules_result_clear(struct rules_result *res);
 /* adds a line (copied) to the explanation */
 void rules_result_trace_add(struct rules_result *res, const char *line);
 
-/* whether `name` is a subject a condition can read, or a field set/add
- * can change (canonical names, "header:" prefixes for subjects) */
-bool rules_subject_known(const char *name);
-
 #endif
