@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "lexicon.h"
 #include "log.h"
 
 struct config_parse {
@@ -78,6 +79,62 @@ auth_policy_name(enum auth_policy p)
 	return "?";
 }
 
+static void
+strlist_clear(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void
+strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+bool
+strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (str_ieq(l->v[i], s))
+			return true;
+	return false;
+}
+
+bool
+list_name_ok(const char *name)
+{
+	const char *p;
+
+	if (name == NULL || *name == '\0' || *name == '-' ||
+	    strlen(name) > 64)
+		return false;
+	for (p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-'))
+			return false;
+	return true;
+}
+
+const struct list_conf *
+config_list(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlist; i++)
+		if (str_ieq(cfg->list[i].name, name))
+			return &cfg->list[i];
+	return NULL;
+}
+
 struct config *
 config_default(void)
 {
@@ -114,6 +171,10 @@ config_default(void)
 	cfg->reveal_sender = false;
 	cfg->replies_per_day = 10;
 	cfg->deliver_batch = 100;
+	cfg->digest_tz = xstrdup("UTC");
+	cfg->review_deadline = 86400;
+	cfg->confirm_within = 7 * 86400;
+	cfg->max_open_flags = 100;
 	return cfg;
 }
 
@@ -144,6 +205,22 @@ config_free(struct config **cfgp)
 	free(cfg->hub_ca_file);
 	free(cfg->templates_dir);
 	free(cfg->gateway_name);
+	free(cfg->digest_tz);
+	for (i = 0; i < cfg->nlist; i++) {
+		struct list_conf *l = &cfg->list[i];
+
+		free(l->name);
+		free(l->description);
+		free(l->label);
+		free(l->schedule_text);
+		free(l->tz);
+		strlist_clear(&l->categories);
+		strlist_clear(&l->country);
+		strlist_clear(&l->language);
+		strlist_clear(&l->ground);
+		strlist_clear(&l->platform);
+	}
+	free(cfg->list);
 	for (i = 0; i < cfg->ninbox; i++) {
 		struct inbox_conf *ic = &cfg->inbox[i];
 
@@ -502,6 +579,224 @@ inbox_check(struct config_parse *cp, const struct inbox_conf *ic)
 		    "%s", ic->name, ic->ca_file, strerror(errno));
 }
 
+static struct list_conf *
+list_get(struct config_parse *cp, const char *name)
+{
+	struct config *cfg = cp->cfg;
+	struct list_conf *l;
+	size_t i;
+
+	for (i = 0; i < cfg->nlist; i++)
+		if (strcmp(cfg->list[i].name, name) == 0)
+			return &cfg->list[i];
+	cfg->list = xreallocarray(cfg->list, cfg->nlist + 1,
+	    sizeof(*cfg->list));
+	l = &cfg->list[cfg->nlist++];
+	memset(l, 0, sizeof(*l));
+	l->name = xstrdup(name);
+	l->line = cp->section_line ? cp->section_line : cp->line;
+	l->hub = l->warnings = l->flags = true;
+	return l;
+}
+
+/*
+ * The words of a list value ("DE, AT; FR"), each checked by `canon`
+ * (which returns the canonical word, or NULL with a message in b).
+ */
+static void
+words(struct config_parse *cp, const char *key, const char *value,
+    struct strlist *l, const char *(*canon)(const char *, struct buf *))
+{
+	struct buf b = BUF_INIT(1024);
+	const char *p = value, *e, *c;
+	char *w, *t;
+
+	strlist_clear(l);
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
+			p++;
+		if (*p == '\0')
+			break;
+		for (e = p; *e != '\0' && *e != ',' && *e != ';'; e++)
+			;
+		w = xstrndup(p, (size_t)(e - p));
+		t = str_trim(w);
+		buf_reset(&b);
+		if ((c = canon(t, &b)) == NULL)
+			problem(cp, cp->line, "%s: %s", key, buf_str(&b));
+		else if (!strlist_has(l, c))
+			strlist_add(l, c);
+		free(w);
+		p = e;
+	}
+	buf_free(&b);
+}
+
+static const char *
+canon_category(const char *w, struct buf *b)
+{
+	const char *c = lex_match(&lex_category, w);
+
+	if (c == NULL) {
+		buf_printf(b, "'%s' is not a category; ", log_safe(w));
+		lex_suggest(&lex_category, w, b);
+	}
+	return c;
+}
+
+static const char *
+canon_ground(const char *w, struct buf *b)
+{
+	const char *c = lex_match(&lex_ground, w);
+
+	if (c == NULL) {
+		buf_printf(b, "'%s' is not a ground; ", log_safe(w));
+		lex_suggest(&lex_ground, w, b);
+	}
+	return c;
+}
+
+static const char *
+canon_country(const char *w, struct buf *b)
+{
+	const char *c = lex_country(w), *near;
+
+	if (c == NULL) {
+		buf_printf(b, "'%s' is not a country (ISO 3166 code)",
+		    log_safe(w));
+		if ((near = lex_country_nearest(w)) != NULL)
+			buf_printf(b, "; did you mean '%s'?", near);
+	}
+	return c;
+}
+
+static const char *
+canon_language(const char *w, struct buf *b)
+{
+	const char *c = lex_language(w), *near;
+
+	if (c == NULL) {
+		buf_printf(b, "'%s' is not a language (ISO 639-1 code)",
+		    log_safe(w));
+		if ((near = lex_language_nearest(w)) != NULL)
+			buf_printf(b, "; did you mean '%s'?", near);
+	}
+	return c;
+}
+
+static const char *
+canon_platform(const char *w, struct buf *b)
+{
+	const char *p;
+
+	for (p = w; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_')) {
+			buf_printf(b, "'%s' is not a platform name", log_safe(w));
+			return NULL;
+		}
+	return *w != '\0' ? w : NULL;
+}
+
+static void
+list_key(struct config_parse *cp, struct list_conf *l, const char *name,
+    const char *value)
+{
+	if (strcmp(name, "description") == 0) {
+		if (*value == '\0')
+			problem(cp, cp->line, "description: a text is needed");
+		else
+			set_str(&l->description, value);
+	} else if (strcmp(name, "id") == 0) {
+		if (!list_name_ok(value))
+			problem(cp, cp->line, "id: '%s' is not a List-Id label "
+			    "(lower-case letters, digits and '-')",
+			    log_safe(value));
+		else
+			set_str(&l->label, value);
+	} else if (strcmp(name, "schedule") == 0)
+		set_str(&l->schedule_text, value);
+	else if (strcmp(name, "timezone") == 0)
+		set_str(&l->tz, value);
+	else if (strcmp(name, "content") == 0) {
+		const char *p = value, *e;
+		char w[32];
+		size_t n;
+
+		l->hub = l->warnings = l->flags = false;
+		while (*p != '\0') {
+			while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
+				p++;
+			if (*p == '\0')
+				break;
+			for (e = p; *e != '\0' && *e != ',' && *e != ';' &&
+			    *e != ' ' && *e != '\t'; e++)
+				;
+			n = (size_t)(e - p);
+			if (n < sizeof(w)) {
+				memcpy(w, p, n);
+				w[n] = '\0';
+			} else
+				w[0] = '\0';
+			if (strcmp(w, "hub") == 0)
+				l->hub = true;
+			else if (strcmp(w, "early-warnings") == 0)
+				l->warnings = true;
+			else if (strcmp(w, "flags") == 0)
+				l->flags = true;
+			else
+				problem(cp, cp->line, "content: '%.*s' is not a "
+				    "content (hub, early-warnings or flags)",
+				    (int)(n > 64 ? 64 : n), log_safe(p));
+			p = e;
+		}
+		if (!l->hub && !l->warnings && !l->flags)
+			problem(cp, cp->line, "content: give at least one of "
+			    "hub, early-warnings or flags");
+	} else if (strcmp(name, "categories") == 0)
+		words(cp, name, value, &l->categories, canon_category);
+	else if (strcmp(name, "country") == 0)
+		words(cp, name, value, &l->country, canon_country);
+	else if (strcmp(name, "language") == 0)
+		words(cp, name, value, &l->language, canon_language);
+	else if (strcmp(name, "ground") == 0)
+		words(cp, name, value, &l->ground, canon_ground);
+	else if (strcmp(name, "platform") == 0)
+		words(cp, name, value, &l->platform, canon_platform);
+	else
+		problem(cp, cp->line, "unknown key '%s' in [list %s]",
+		    log_safe(name), l->name);
+}
+
+static void
+list_check(struct config_parse *cp, struct list_conf *l)
+{
+	char why[256];
+	size_t i;
+
+	if (!list_name_ok(l->name)) {
+		problem(cp, l->line, "[list %s]: a list name is lower-case "
+		    "letters, digits and '-', at most 64", log_safe(l->name));
+		return;
+	}
+	for (i = 0; &cp->cfg->list[i] != l; i++)
+		if (strcmp(cp->cfg->list[i].name, l->name) == 0)
+			return;
+	if (l->description == NULL)
+		l->description = xstrdup(l->name);
+	if (l->label == NULL)
+		l->label = xstrdup(l->name);
+	if (l->schedule_text == NULL) {
+		problem(cp, l->line, "[list %s] schedule is missing (daily "
+		    "08:00, weekly mon 08:00 or monthly 1 08:00)", l->name);
+		return;
+	}
+	if (schedule_parse(l->schedule_text, l->tz != NULL ? l->tz :
+	    cp->cfg->digest_tz, &l->sched, why, sizeof(why)) == -1)
+		problem(cp, l->line, "[list %s] schedule: %s", l->name, why);
+}
+
 static int
 config_handler(void *user, const char *section, const char *name,
     const char *value)
@@ -723,6 +1018,31 @@ config_handler(void *user, const char *section, const char *name,
 			set_count(cp, name, value, 1, 100000, &cfg->route_batch);
 		else
 			goto unknown;
+	} else if (strcmp(section, "digest") == 0) {
+		if (strcmp(name, "timezone") == 0) {
+			struct schedule sc;
+			char why[256];
+
+			if (schedule_parse("daily 00:00", value, &sc, why,
+			    sizeof(why)) == -1)
+				problem(cp, cp->line, "timezone: '%s' is not a "
+				    "time zone (an IANA name such as "
+				    "Europe/Brussels, or UTC)", log_safe(value));
+			else
+				set_str(&cfg->digest_tz, value);
+		} else if (strcmp(name, "review_deadline") == 0)
+			set_duration(cp, name, value, 60, 365 * 86400,
+			    &cfg->review_deadline);
+		else if (strcmp(name, "confirm_within") == 0)
+			set_duration(cp, name, value, 60, 365 * 86400,
+			    &cfg->confirm_within);
+		else if (strcmp(name, "max_open_flags") == 0)
+			set_count(cp, name, value, 1, 100000,
+			    &cfg->max_open_flags);
+		else
+			goto unknown;
+	} else if (strncmp(section, "list ", 5) == 0 && section[5] != '\0') {
+		list_key(cp, list_get(cp, section + 5), name, value);
 	} else if (strncmp(section, "inbox ", 6) == 0 && section[6] != '\0') {
 		inbox_key(cp, inbox_get(cp, section + 6), name, value);
 	} else if (cp->bad_section == NULL ||
@@ -732,7 +1052,7 @@ config_handler(void *user, const char *section, const char *name,
 		cp->bad_section = xstrdup(section);
 		problem(cp, cp->line, "unknown section '[%s]' (known: [gateway], "
 		    "[auth], [limits], [daemon], [routing], [smtp], [hub], "
-		    "[delivery], [inbox NAME])",
+		    "[delivery], [digest], [list NAME], [inbox NAME])",
 		    log_safe(section));
 	}
 	return 1;
@@ -773,6 +1093,8 @@ config_load(const char *path, struct config **cfg_r, config_report_fn report,
 		    "own mail address");
 	for (size_t i = 0; i < cp.cfg->ninbox; i++)
 		inbox_check(&cp, &cp.cfg->inbox[i]);
+	for (size_t i = 0; i < cp.cfg->nlist; i++)
+		list_check(&cp, &cp.cfg->list[i]);
 	if (cp.cfg->backoff_min > cp.cfg->backoff_max)
 		problem(&cp, 0, "[daemon] backoff_min (%u) is above backoff_max "
 		    "(%u)", cp.cfg->backoff_min, cp.cfg->backoff_max);

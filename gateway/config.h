@@ -8,6 +8,7 @@
 #include "form.h"
 #include "imap.h"
 #include "mime.h"
+#include "schedule.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -25,6 +26,27 @@ enum auth_policy {
 	AUTH_DMARC,	/* DMARC pass, or an aligned DKIM pass */
 	AUTH_DKIM,	/* an aligned DKIM pass */
 	AUTH_NONE,	/* registration only: for tests */
+};
+
+/* a list of words from a comma or semicolon separated value */
+struct strlist {
+	char **v;
+	size_t n;
+};
+bool strlist_has(const struct strlist *l, const char *s);	/* any case */
+
+/* a [list NAME] section: a digest list (flagpost.conf(5)) */
+struct list_conf {
+	char *name;			/* [a-z0-9-], lower case */
+	unsigned line;			/* where the section starts */
+	char *description;		/* NAME unless set */
+	char *label;			/* the List-Id label; NAME unless set */
+	char *schedule_text;		/* as written */
+	char *tz;			/* NULL: [digest] timezone */
+	struct schedule sched;		/* in its zone */
+	bool hub, warnings, flags;	/* content */
+	struct strlist categories;	/* hub categories; empty: all */
+	struct strlist country, language, ground, platform;	/* filters */
 };
 
 /* an [inbox NAME] section */
@@ -107,10 +129,24 @@ struct config {
 	unsigned replies_per_day;	/* per address */
 	size_t deliver_batch;
 
+	/* [digest] */
+	char *digest_tz;		/* the zone of list schedules */
+	unsigned review_deadline;	/* seconds: a flag older is overdue */
+	unsigned confirm_within;	/* seconds a subscription token lives */
+	size_t max_open_flags;		/* listed in one digest */
+	/* [list NAME] ... */
+	struct list_conf *list;
+	size_t nlist;
 	/* [inbox NAME] ... */
 	struct inbox_conf *inbox;
 	size_t ninbox;
 };
+
+/* the list of that name (any case), or NULL */
+const struct list_conf *config_list(const struct config *cfg,
+    const char *name);
+/* a list name: [a-z0-9][a-z0-9-]*, at most 64 */
+bool list_name_ok(const char *name);
 
 /* the imap_conf of an inbox (pointers into it) */
 void inbox_imap_conf(const struct inbox_conf *ic, struct imap_conf *c);

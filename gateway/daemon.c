@@ -15,6 +15,7 @@
 
 #include "daemon.h"
 #include "deliver.h"
+#include "digest.h"
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
@@ -189,6 +190,19 @@ daemon_run_once(const struct config *cfg, const struct rules *set)
 		} else
 			print_route_stats(&rs);
 	}
+	if (cfg->nlist > 0) {
+		size_t queued;
+
+		err_clear(&err);
+		if (digest_run(cfg, st, NULL, now_epoch(), false, stdout,
+		    &queued, &err) == -1) {
+			printf("digests: failed: %s\n", err.msg);
+			if (status == 0 || err.cls == ERR_CONFIG)
+				status = err.cls == ERR_CONFIG ? EX_CONFIG :
+				    EX_TEMPFAIL;
+		}
+		fflush(stdout);
+	}
 	if (cfg->smtp || cfg->hub) {
 		struct deliver_stats ds;
 
@@ -230,6 +244,7 @@ struct worker {
 	const struct rules *set;	/* the router's */
 	unsigned mod, rem;		/* a deliverer's share of the outbox */
 	bool deliverer;
+	bool digester;
 };
 
 /*
@@ -242,6 +257,7 @@ static unsigned long kicks;
 
 #define ROUTER_INTERVAL 5	/* seconds: records from `flagpost ingest` */
 #define DELIVER_INTERVAL 2	/* seconds: mails whose retry comes due */
+#define DIGEST_INTERVAL 30	/* seconds: the schedules of the lists */
 
 static void
 router_kick(void)
@@ -359,6 +375,39 @@ failed:
 	return NULL;
 }
 
+static void nap(unsigned seconds);
+
+/* the lists' schedules: a due digest is queued, and the deliverers woken */
+static void *
+digester_main(void *arg)
+{
+	struct worker *w = arg;
+	struct store *st = NULL;
+	struct err err;
+	unsigned failures = 0;
+	unsigned long seen = 0;
+	size_t queued;
+
+	while (!stopping) {
+		err_clear(&err);
+		if (st == NULL && store_open(w->cfg->store, &st, &err) == -1)
+			goto failed;
+		if (digest_run(w->cfg, st, NULL, now_epoch(), false, NULL,
+		    &queued, &err) == -1)
+			goto failed;
+		if (queued > 0)
+			router_kick();
+		failures = 0;
+		nap(DIGEST_INTERVAL);
+		continue;
+failed:
+		store_close(&st);
+		stage_failed(w->cfg, "digests", &err, &failures, &seen);
+	}
+	store_close(&st);
+	return NULL;
+}
+
 /* sleeps `seconds`, waking early when the daemon stops */
 static void
 nap(unsigned seconds)
@@ -437,7 +486,7 @@ workers_start(const struct config *cfg, const struct rules *set)
 	sigset_t all, old;
 	size_t i;
 
-	w = xcalloc(cfg->ninbox + 2 + cfg->connections, sizeof(*w));
+	w = xcalloc(cfg->ninbox + 3 + cfg->connections, sizeof(*w));
 	/* the workers take no signals: the main thread waits for them */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -468,6 +517,12 @@ workers_start(const struct config *cfg, const struct rules *set)
 				fatalx("cannot start a delivery thread");
 		}
 	}
+	if (cfg->nlist > 0) {
+		w[i].cfg = cfg;
+		w[i].digester = true;
+		if (pthread_create(&w[i].tid, NULL, digester_main, &w[i]) != 0)
+			fatalx("cannot start the digest thread");
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return w;
 }
@@ -484,6 +539,8 @@ workers_stop(const struct config *cfg, struct worker **wp)
 	if ((*wp)[i].set != NULL)
 		pthread_join((*wp)[i].tid, NULL);
 	for (i++; (*wp)[i].deliverer; i++)
+		pthread_join((*wp)[i].tid, NULL);
+	if ((*wp)[i].digester)
 		pthread_join((*wp)[i].tid, NULL);
 	free(*wp);
 	*wp = NULL;

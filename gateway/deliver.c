@@ -12,6 +12,7 @@
 #include "compose.h"
 #include "daemon.h"
 #include "deliver.h"
+#include "digest.h"
 #include "hub.h"
 #include "ingest.h"
 #include "lexicon.h"
@@ -27,7 +28,7 @@
 /* the templates of one language ("" for the default) */
 struct tset {
 	char *lang;
-	struct template *t[4];	/* notice, ack, error, alert */
+	struct template *t[9];	/* by the T_ values below */
 };
 
 struct deliver {
@@ -42,13 +43,20 @@ struct deliver {
 	char *reply_to;		/* local+outcome@domain */
 };
 
-enum { T_NOTICE, T_ACK, T_ERROR, T_ALERT, NTEMPLATES };
+enum {
+	T_NOTICE, T_ACK, T_ERROR, T_ALERT, T_DIGEST, T_CONFIRM, T_SUBSCRIBED,
+	T_UNSUBSCRIBED, T_HELP, NTEMPLATES
+};
 
 static const struct template_schema *const schema_of[] = {
 	&mail_schema_notice, &mail_schema_ack, &mail_schema_error,
-	&mail_schema_alert,
+	&mail_schema_alert, &mail_schema_digest, &mail_schema_confirm,
+	&mail_schema_subscribed, &mail_schema_unsubscribed, &mail_schema_help,
 };
-static const char *const tname[] = { "notice", "ack", "error", "alert" };
+static const char *const tname[] = {
+	"notice", "ack", "error", "alert", "digest", "confirm", "subscribed",
+	"unsubscribed", "help",
+};
 
 /* ------------------------------------------------------------ templates */
 
@@ -392,6 +400,8 @@ struct mail {
 	size_t nev;
 	struct tval *root;
 	int kind;
+	struct digest_headers dh;	/* a digest's List-* headers */
+	char *reply_to_own;		/* a reply_to made for this mail */
 };
 
 static void
@@ -403,6 +413,8 @@ mail_clear(struct mail *m)
 	free(m->references);
 	evidence_data_free(&m->ev, m->nev);
 	tval_free(&m->root);
+	digest_headers_clear(&m->dh);
+	free(m->reply_to_own);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -888,6 +900,328 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------ lists */
+
+/* the language of mail to an address: its contact's, else its
+ * organisation's */
+static int
+language_of(struct store *st, const char *address, char **lang_r,
+    struct err *err)
+{
+	struct contact *c = NULL;
+	struct org *o = NULL;
+
+	*lang_r = NULL;
+	if (store_contact_get(st, address, &c, err) == -1)
+		return -1;
+	if (c != NULL) {
+		if (c->languages != NULL && strlen(c->languages) >= 2)
+			*lang_r = xstrndup(c->languages, 2);
+		contact_free(&c);
+		return 0;
+	}
+	if (store_org_by_sender(st, address, &o, err) == -1)
+		return -1;
+	if (o != NULL && o->language != NULL)
+		*lang_r = xstrdup(o->language);
+	org_free(&o);
+	return 0;
+}
+
+struct digest_row {
+	char *list, *start, *end;
+};
+
+/* id, list, period_start, period_end, ... */
+static int
+digest_row_cb(void *arg, const char *const *col)
+{
+	struct digest_row *dr = arg;
+
+	dr->list = xstrdup(col[1]);
+	dr->start = xstrdup(col[2]);
+	dr->end = xstrdup(col[3]);
+	return 1;
+}
+
+struct items_ctx {
+	struct digest_item *v;
+	size_t n;
+	bool flags;		/* rows of store_digest_flags_each */
+};
+
+static int
+items_cb(void *arg, const char *const *col)
+{
+	struct items_ctx *ic = arg;
+	struct digest_item *it;
+	size_t k = ic->flags ? 0 : 1;	/* flags have no section column */
+
+	ic->v = xreallocarray(ic->v, ic->n + 1, sizeof(*ic->v));
+	it = &ic->v[ic->n++];
+	memset(it, 0, sizeof(*it));
+	if (ic->flags)
+		it->overdue = strcmp(col[0], "1") == 0;
+	else {
+		it->section = strcmp(col[0], "hub") == 0 ? "hub" : "warning";
+		it->urgent = strcmp(col[1], "1") == 0;
+	}
+	it->id = strtoll(col[k + 1], NULL, 10);
+	it->ref = xstrdup(col[k + 2]);
+	it->fields = xstrdup(col[k + 3] != NULL ? col[k + 3] : "{}");
+	it->org = col[k + 4] != NULL ? xstrdup(col[k + 4]) : NULL;
+	it->routed = col[k + 5] != NULL ? xstrdup(col[k + 5]) : NULL;
+	it->url = col[k + 6] != NULL ? xstrdup(col[k + 6]) : NULL;
+	/* hub items stay grouped by category in the stored order */
+	return 0;
+}
+
+static int
+digest_mail_values(struct deliver *d, struct store *st,
+    const struct outbox_item *o, struct mail *m, struct err *err)
+{
+	struct digest_row dr;
+	struct items_ctx items, flags;
+	struct subscriber sb;
+	struct contact *c = NULL;
+	struct list_conf fallback;
+	const struct list_conf *l;
+	struct digest_mail dm;
+	int64_t start, end;
+	bool found = false;
+	int ret = -1;
+
+	memset(&dr, 0, sizeof(dr));
+	memset(&items, 0, sizeof(items));
+	memset(&flags, 0, sizeof(flags));
+	memset(&sb, 0, sizeof(sb));
+	if (store_digest_get(st, o->digest, digest_row_cb, &dr, err) == -1)
+		goto out;
+	if (dr.list == NULL) {
+		err_set(err, ERR_MSG, "digest %lld is gone",
+		    (long long)o->digest);
+		goto out;
+	}
+	if (o->subscriber > 0 && store_subscriber_by_id(st, o->subscriber,
+	    &sb, &found, err) == -1)
+		goto out;
+	if (!found) {
+		err_set(err, ERR_MSG, "%s has left the list %s",
+		    o->recipient, dr.list);
+		goto out;
+	}
+	if ((l = config_list(d->cfg, dr.list)) == NULL) {
+		/* a list taken out of the configuration since */
+		memset(&fallback, 0, sizeof(fallback));
+		fallback.name = fallback.description = fallback.label = dr.list;
+		(void)schedule_parse("daily 00:00", "UTC", &fallback.sched,
+		    NULL, 0);
+		l = &fallback;
+	}
+	if (store_digest_items_each(st, o->digest, items_cb, &items,
+	    err) == -1)
+		goto out;
+	flags.flags = true;
+	if (store_digest_flags_each(st, o->id, items_cb, &flags, err) == -1)
+		goto out;
+	if (time_parse(dr.start, &start) == -1 ||
+	    time_parse(dr.end, &end) == -1) {
+		err_set(err, ERR_SYS, "digest %lld has a bad period",
+		    (long long)o->digest);
+		goto out;
+	}
+	/* hub items: one heading per category, in the stored order */
+	for (size_t i = 0; i < items.n; i++)
+		items.v[i].order = (int)i;
+	for (size_t i = 1; i < items.n; i++) {
+		json_t *a = json_loads(items.v[i - 1].fields, 0, NULL);
+		json_t *b = json_loads(items.v[i].fields, 0, NULL);
+		const char *ca = json_string_value(json_object_get(a,
+		    "category"));
+		const char *cb = json_string_value(json_object_get(b,
+		    "category"));
+
+		if (items.v[i].section == items.v[i - 1].section &&
+		    ca != NULL && cb != NULL && strcmp(ca, cb) == 0)
+			items.v[i].order = items.v[i - 1].order;
+		json_decref(a);
+		json_decref(b);
+	}
+	if (o->contact > 0 && store_contact_get(st, o->recipient, &c,
+	    err) == -1)
+		goto out;
+	if (language_of(st, o->recipient, &m->lang, err) == -1)
+		goto out;
+	memset(&dm, 0, sizeof(dm));
+	dm.list = l;
+	dm.start = start;
+	dm.end = end;
+	dm.items = items.v;
+	dm.nitems = items.n;
+	dm.flags = flags.v;
+	dm.nflags = flags.n;
+	dm.address = o->recipient;
+	dm.name = c != NULL ? c->name : NULL;
+	dm.token = sb.token;
+	m->kind = T_DIGEST;
+	m->root = digest_values(d->cfg, &dm);
+	m->auto_submitted = "auto-generated";
+	if (c != NULL && c->name != NULL)
+		m->to_name = xstrdup(c->name);
+	digest_headers(d->cfg, l, sb.token, &m->dh);
+	ret = 0;
+out:
+	free(dr.list);
+	free(dr.start);
+	free(dr.end);
+	digest_items_free(&items.v, items.n);
+	digest_items_free(&flags.v, flags.n);
+	subscriber_clear(&sb);
+	contact_free(&c);
+	return ret;
+}
+
+struct command_row {
+	char *command, *list, *address, *token, *result;
+	int64_t message;
+};
+
+/* command, list, address, token, result, message */
+static int
+command_row_cb(void *arg, const char *const *col)
+{
+	struct command_row *cr = arg;
+
+	cr->command = xstrdup(col[0]);
+	cr->list = col[1] != NULL ? xstrdup(col[1]) : NULL;
+	cr->address = col[2] != NULL ? xstrdup(col[2]) : NULL;
+	cr->token = col[3] != NULL ? xstrdup(col[3]) : NULL;
+	cr->result = xstrdup(col[4]);
+	cr->message = col[5] != NULL ? strtoll(col[5], NULL, 10) : 0;
+	return 1;
+}
+
+static void
+list_obj(struct tval *root, const struct config *cfg, const char *name)
+{
+	const struct list_conf *l = config_list(cfg, name);
+	struct tval *o = tval_obj();
+
+	tval_set_str(o, "name", l != NULL ? l->name : name);
+	tval_set_str(o, "description", l != NULL ? l->description : name);
+	tval_set_str(o, "schedule", l != NULL ? l->schedule_text : "");
+	tval_set(root, "list", o);
+}
+
+static int
+command_values(struct deliver *d, struct store *st,
+    const struct outbox_item *o, struct mail *m, struct err *err)
+{
+	struct command_row cr;
+	struct message_info *mi = NULL;
+	struct subscriber *subs = NULL, sb;
+	struct tval *t, *lists;
+	char *a;
+	size_t nsubs = 0, i, j;
+	bool found;
+	int ret = -1;
+
+	memset(&cr, 0, sizeof(cr));
+	if (store_command_get(st, o->command, command_row_cb, &cr,
+	    err) == -1)
+		goto out;
+	if (cr.command == NULL) {
+		err_set(err, ERR_MSG, "list command %lld is gone",
+		    (long long)o->command);
+		goto out;
+	}
+	if (cr.message > 0 && store_message_get(st, cr.message, &mi,
+	    err) == -1)
+		goto out;
+	if (mi != NULL && mi->message_id != NULL) {
+		m->in_reply_to = xstrdup(mi->message_id);
+		m->references = xasprintf("<%s>", mi->message_id);
+	}
+	if (language_of(st, o->recipient, &m->lang, err) == -1)
+		goto out;
+	m->auto_submitted = "auto-replied";
+	m->root = common_values(d);
+	t = tval_obj();
+	tval_set_str(t, "address", o->recipient);
+	tval_set(m->root, "subscriber", t);
+	if (strcmp(cr.result, "confirm") == 0 && cr.token != NULL) {
+		struct sub_request rq;
+
+		m->kind = T_CONFIRM;
+		list_obj(m->root, d->cfg, cr.list);
+		tval_set_str(m->root, "token", cr.token);
+		m->reply_to_own = list_address(d->cfg, "confirm", cr.token);
+		m->reply_to = m->reply_to_own;
+		t = tval_obj();
+		tval_set_str(t, "address", m->reply_to_own);
+		tval_set(m->root, "confirm", t);
+		if (store_request_by_token(st, cr.token, &rq, &found,
+		    err) == -1)
+			goto out;
+		tval_set_str(m->root, "expires", found ? rq.expires : "");
+		sub_request_clear(&rq);
+	} else if (strcmp(cr.result, "subscribed") == 0) {
+		m->kind = T_SUBSCRIBED;
+		list_obj(m->root, d->cfg, cr.list);
+		if (store_subscriber_get(st, cr.list, o->recipient, &sb,
+		    &found, err) == -1)
+			goto out;
+		a = found ? list_address(d->cfg, "unsubscribe", sb.token) :
+		    xstrdup(d->cfg->address);
+		subscriber_clear(&sb);
+		t = tval_obj();
+		tval_set_str(t, "address", a);
+		tval_set(m->root, "unsubscribe", t);
+		free(a);
+	} else if (strcmp(cr.result, "unsubscribed") == 0) {
+		m->kind = T_UNSUBSCRIBED;
+		list_obj(m->root, d->cfg, cr.list);
+		tval_set_bool(m->root, "by_token",
+		    strcmp(cr.command, "unsubscribe-token") == 0);
+	} else {
+		m->kind = T_HELP;
+		t = tval_obj();
+		tval_set_str(t, "address", o->recipient);
+		tval_set(m->root, "sender", t);
+		tval_set_str(m->root, "problem",
+		    strncmp(cr.result, "refused: ", 9) == 0 ?
+		    cr.result + 9 : "");
+		if (store_subscriptions(st, o->recipient, &subs, &nsubs,
+		    err) == -1)
+			goto out;
+		lists = tval_list();
+		for (i = 0; i < d->cfg->nlist; i++) {
+			const struct list_conf *l = &d->cfg->list[i];
+			bool on = false;
+
+			for (j = 0; j < nsubs; j++)
+				on |= str_ieq(subs[j].list, l->name);
+			t = tval_obj();
+			tval_set_str(t, "name", l->name);
+			tval_set_str(t, "description", l->description);
+			tval_set_str(t, "schedule", l->schedule_text);
+			tval_set_bool(t, "subscribed", on);
+			tval_push(lists, t);
+		}
+		tval_set(m->root, "lists", lists);
+	}
+	ret = 0;
+out:
+	free(cr.command);
+	free(cr.list);
+	free(cr.address);
+	free(cr.token);
+	free(cr.result);
+	subscribers_free(&subs, nsubs);
+	message_info_free(&mi);
+	return ret;
+}
+
 /* ------------------------------------------------------------ composing */
 
 int
@@ -907,6 +1241,12 @@ deliver_compose(struct deliver *d, struct store *st,
 	memset(&m, 0, sizeof(m));
 	if (strcmp(o->kind, "notice") == 0) {
 		if (notice_values(d, st, o, &m, err) == -1)
+			goto out;
+	} else if (strcmp(o->kind, "digest") == 0) {
+		if (digest_mail_values(d, st, o, &m, err) == -1)
+			goto out;
+	} else if (strcmp(o->kind, "ack") == 0 && o->command > 0) {
+		if (command_values(d, st, o, &m, err) == -1)
 			goto out;
 	} else if (strcmp(o->kind, "ack") == 0 ||
 	    strcmp(o->kind, "error") == 0) {
@@ -953,6 +1293,8 @@ deliver_compose(struct deliver *d, struct store *st,
 	c.date = now_epoch();
 	c.auto_submitted = m.auto_submitted;
 	c.importance_high = m.urgent;
+	c.extra = m.dh.n > 0 ? m.dh.h : NULL;
+	c.nextra = m.dh.n;
 	c.text = buf_str(&text);
 	c.html = buf_str(&html);
 	c.att = att;

@@ -32,6 +32,17 @@ ingest_parse(const char *raw, size_t len, const struct config *cfg,
 		p->kind = kind_override;
 		p->kind_why = "command line";
 		p->bad_type = NULL;
+		return;
+	}
+	/* a command wins over the inbox's default kind, not over a kind
+	 * the mail says itself */
+	if (p->bad_type == NULL && (p->kind == KIND_NONE ||
+	    (p->kind_why != NULL && strcmp(p->kind_why, "inbox default") == 0))) {
+		list_cmd_parse(p->msg, cfg->local, &p->cmd);
+		if (p->cmd.kind != LC_NONE) {
+			p->kind = KIND_NONE;
+			p->kind_why = "list command";
+		}
 	}
 }
 
@@ -387,8 +398,9 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 	struct sender s;
 	struct validation *v = NULL;
 	struct message_row row;
-	const char *status = NULL;
-	char *reason = NULL;
+	const char *status = NULL, *automatic = NULL;
+	char *reason = NULL, *refused = NULL;
+	bool command = false, help = false;
 	int64_t dup = 0, msg;
 	size_t i;
 	int ret = -1;
@@ -411,10 +423,18 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 		goto out;
 	}
 
+	automatic = p.msg ? auth_automatic(p.msg) : NULL;
 	if (status == NULL) {
 		if (sender_check(in, &p, &s, err) == -1)
 			goto out;
-		if (s.quarantine != NULL) {
+		/* the token is the proof: an unsubscribe works whoever sends
+		 * it; a confirmation never comes from an auto-responder */
+		if (p.kind == KIND_NONE && (p.cmd.kind == LC_UNSUB_TOKEN ||
+		    (p.cmd.kind == LC_CONFIRM && p.cmd.token[0] != '\0' &&
+		    automatic == NULL))) {
+			status = "accepted";
+			command = true;
+		} else if (s.quarantine != NULL) {
 			status = "quarantined";
 			reason = xstrdup(s.quarantine);
 		} else if (p.bad_type != NULL) {
@@ -422,11 +442,16 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 			reason = xasprintf("Type: '%s' is not a kind of record; "
 			    "write flag, early-warning, hub or outcome",
 			    p.bad_type);
+		} else if (p.kind == KIND_NONE && p.cmd.kind != LC_NONE &&
+		    automatic == NULL) {
+			status = "accepted";
+			command = true;
 		} else if (p.kind == KIND_NONE) {
 			status = "unrecognised";
 			reason = xstrdup("no Type field, no [flag], "
 			    "[early-warning], [hub] or reference tag in the "
 			    "Subject, and no kind in the address");
+			help = automatic == NULL;
 		} else {
 			v = validate_sent(in, &p, &s);
 			status = v->nrec > 0 ? "accepted" : "rejected";
@@ -446,7 +471,7 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 	row.kind_why = p.kind_why;
 	row.status = status;
 	row.reason = reason;
-	row.automatic = p.msg ? auth_automatic(p.msg) : NULL;
+	row.automatic = automatic;
 	row.auth = s.auth;
 	row.org_id = s.org ? s.org->id : 0;
 	row.contact_id = s.contact ? s.contact->id : 0;
@@ -473,7 +498,27 @@ ingest_commit(struct ingest *in, const char *source, struct prepared *pr,
 	if (v != NULL && v->nrec > 0 &&
 	    store_records(in, msg, &p, v, &s, res, err) == -1)
 		goto abort;
-	if (reply_queue(in, msg, status, &row, err) == -1)
+	if (command || help) {
+		struct list_cmd hc;
+
+		memset(&hc, 0, sizeof(hc));
+		hc.kind = LC_HELP;
+		if (lists_apply(in->cfg, in->st, msg, command ? &p.cmd : &hc,
+		    row.from_addr, s.quarantine == NULL, &refused, err) == -1)
+			goto abort;
+		if (refused != NULL) {
+			status = "rejected";
+			free(reason);
+			reason = refused;
+			refused = NULL;
+			if (store_message_status(in->st, msg, status, reason,
+			    err) == -1 || store_problem_add(in->st, msg,
+			    "command", list_cmd_name(p.cmd.kind), NULL, reason,
+			    err) == -1)
+				goto abort;
+			res->nproblems++;
+		}
+	} else if (reply_queue(in, msg, status, &row, err) == -1)
 		goto abort;
 	if (tx_end(in, err) == -1)
 		goto abort;
@@ -503,6 +548,7 @@ out:
 	validation_free(&v);
 	sender_clear(&s);
 	free(reason);
+	free(refused);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "form.h"
+#include "lists.h"
 #include "mime.h"
 #include "store.h"
 #include "util.h"
@@ -21,6 +22,7 @@ struct parsed {
 	const char *kind_why;
 	const char *bad_type;		/* a Type value that is not a kind */
 	struct err mime_err;		/* why msg is NULL */
+	struct list_cmd cmd;		/* a mail with no kind: its command */
 };
 
 /*

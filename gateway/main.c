@@ -19,16 +19,17 @@
 #include "ingest.h"
 #include "lexicon.h"
 #include "log.h"
+#include "main.h"
 #include "report.h"
 #include "route.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
 
-static const char *conf_path;
+const char *conf_path;
 static int verbose;
 
-static void
+void
 usage(FILE *out)
 {
 	fprintf(out,
@@ -55,20 +56,26 @@ usage(FILE *out)
 "  records show REF|ID\n"
 "  messages list [--status S] [--since YYYY-MM-DD]\n"
 "  messages show ID\n"
+"  lists list | show NAME\n"
+"  lists add NAME --schedule S [--description D] [--id LABEL] [--timezone TZ]\n"
+"           [--content C] [--categories C] [--country C] [--language L]\n"
+"           [--ground G] [--platform P]\n"
+"  lists subscribe NAME ADDRESS... | unsubscribe NAME ADDRESS...\n"
+"  digest run [--list NAME] [--dry-run] [--now TIME]\n"
 "\n"
 "The configuration is read from -c FILE, $FLAGPOST_CONF or %s.\n"
 "See flagpost(1), flagpost.conf(5), flagpost-mail(5) and flagpost-rules(5).\n",
 	    CONFIG_DEFAULT_PATH);
 }
 
-static void
+void
 report_stderr(void *arg, const char *msg)
 {
 	(void)arg;
 	fprintf(stderr, "%s\n", msg);
 }
 
-static struct config *
+struct config *
 load_config(void)
 {
 	struct config *cfg = NULL;
@@ -84,7 +91,7 @@ load_config(void)
 	return cfg;
 }
 
-static int
+int
 exit_for(const struct err *err)
 {
 	switch (err->cls) {
@@ -99,7 +106,7 @@ exit_for(const struct err *err)
 	}
 }
 
-static struct store *
+struct store *
 open_store(const struct config *cfg)
 {
 	struct store *st = NULL;
@@ -1749,6 +1756,8 @@ static const struct {
 	{ "queue", cmd_queue },
 	{ "records", cmd_records },
 	{ "messages", cmd_messages },
+	{ "lists", cmd_lists },
+	{ "digest", cmd_digest },
 };
 
 int

@@ -176,6 +176,72 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(urgent DESC, due)"
 	"  WHERE status = 'pending';"
 	"CREATE INDEX outbox_record ON outbox(record);",
+
+	/* 4: lists, subscribers and digests */
+	"CREATE TABLE subscriber ("
+	"  id INTEGER PRIMARY KEY,"
+	"  list TEXT NOT NULL COLLATE NOCASE,"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  contact INTEGER REFERENCES contact(id) ON DELETE CASCADE,"
+	"  org INTEGER REFERENCES org(id) ON DELETE CASCADE,"
+	"  token TEXT NOT NULL UNIQUE,"
+	"  via TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  UNIQUE (list, address));"
+	/* a subscription asked for by mail, until its token comes back */
+	"CREATE TABLE subscribe_request ("
+	"  id INTEGER PRIMARY KEY,"
+	"  list TEXT NOT NULL COLLATE NOCASE,"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  token TEXT NOT NULL UNIQUE,"
+	"  message INTEGER REFERENCES message(id),"
+	"  created TEXT NOT NULL,"
+	"  expires TEXT NOT NULL,"
+	"  done TEXT);"
+	"CREATE INDEX subscribe_request_list ON subscribe_request(list);"
+	/* what a mail asked of the lists, and what was done */
+	"CREATE TABLE list_command ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  command TEXT NOT NULL,"
+	"  list TEXT,"
+	"  address TEXT,"
+	"  token TEXT,"
+	"  result TEXT NOT NULL);"
+	"CREATE INDEX list_command_message ON list_command(message);"
+	/* one digest per list and period, composed once */
+	"CREATE TABLE digest ("
+	"  id INTEGER PRIMARY KEY,"
+	"  list TEXT NOT NULL COLLATE NOCASE,"
+	"  period_start TEXT NOT NULL,"
+	"  period_end TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  items INTEGER NOT NULL,"
+	"  queued INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (list, period_start));"
+	"CREATE TABLE digest_item ("
+	"  digest INTEGER NOT NULL REFERENCES digest(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  section TEXT NOT NULL CHECK (section IN ('warning', 'hub')),"
+	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
+	"  urgent INTEGER NOT NULL,"
+	"  PRIMARY KEY (digest, seq));"
+	"ALTER TABLE outbox ADD COLUMN digest INTEGER REFERENCES digest(id);"
+	"ALTER TABLE outbox ADD COLUMN subscriber INTEGER"
+	"  REFERENCES subscriber(id) ON DELETE SET NULL;"
+	"ALTER TABLE outbox ADD COLUMN command INTEGER"
+	"  REFERENCES list_command(id) ON DELETE SET NULL;"
+	"CREATE INDEX outbox_subscriber ON outbox(subscriber);"
+	/* a contact's open flags in one subscriber's digest */
+	"CREATE TABLE digest_flag ("
+	"  outbox INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  record INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,"
+	"  overdue INTEGER NOT NULL,"
+	"  PRIMARY KEY (outbox, seq));"
+	/* digests: what was routed in a period; open flags of a contact */
+	"CREATE INDEX record_routed ON record(kind, routed);"
+	"CREATE INDEX outcome_target_flag_record ON outcome_target(flag, record);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -199,6 +265,13 @@ enum stmt_id {
 	S_OUTBOX_LIST, S_OUTBOX_GET, S_OUTBOX_REQUEUE, S_OUTBOX_DROP,
 	S_REPLIES_SINCE, S_RECORD_HUB_ID, S_EVIDENCE_DATA,
 	S_INBOX_GET, S_INBOX_SET, S_PENDING_ADD, S_PENDING_LIST, S_PENDING_CLEAR,
+	S_SUB_INSERT, S_SUB_GET, S_SUB_BY_ID, S_SUB_BY_TOKEN, S_SUB_DELETE, S_SUB_DROP_MAIL,
+	S_SUBS_OF_LIST, S_SUBS_OF_ADDRESS, S_SUB_COUNT,
+	S_REQ_INSERT, S_REQ_BY_TOKEN, S_REQ_DONE, S_REQS_OF_LIST,
+	S_CMD_INSERT, S_CMD_GET, S_MESSAGE_STATUS,
+	S_DIGEST_LAST, S_DIGEST_INSERT, S_DIGEST_QUEUED, S_DIGEST_ITEM_INSERT,
+	S_DIGEST_FLAG_INSERT, S_DIGESTS_OF_LIST, S_DIGEST_GET, S_DIGEST_ITEMS,
+	S_DIGEST_FLAGS, S_DIGEST_HUB, S_DIGEST_WARNINGS, S_OPEN_FLAGS,
 	S_NSTMT
 };
 
@@ -323,7 +396,8 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_MESSAGE_RAW] = "SELECT raw FROM message WHERE id = ?",
 #define OUTBOX_COLS "id, kind, coalesce(record, 0), coalesce(message, 0)," \
 	" coalesce(contact, 0), recipient, urgent, status, attempts, due," \
-	" created, updated, last_error, message_id, coalesce(about, 0)"
+	" created, updated, last_error, message_id, coalesce(about, 0)," \
+	" coalesce(digest, 0), coalesce(subscriber, 0), coalesce(command, 0)"
 	[S_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox"
 	    " WHERE status = 'pending' AND due <= ? AND id % ?3 = ?4"
 	    " ORDER BY urgent DESC, due, id LIMIT ?2",
@@ -350,8 +424,9 @@ static const char *const stmt_sql[S_NSTMT] = {
 	    " FROM evidence e JOIN record_evidence re ON re.evidence = e.id"
 	    " WHERE re.record = ? ORDER BY e.id",
 	[S_OUTBOX_INSERT] = "INSERT INTO outbox (kind, record, message,"
-	    " contact, recipient, urgent, due, created, about)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " contact, recipient, urgent, due, created, about, digest,"
+	    " subscriber, command)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_OUTBOX_OF_RECORD] = "SELECT id, kind, recipient, urgent, status,"
 	    " due, attempts FROM outbox WHERE record = ? ORDER BY id",
 	[S_INBOX_GET] = "SELECT uidvalidity, last_uid FROM inbox_state"
@@ -366,6 +441,92 @@ static const char *const stmt_sql[S_NSTMT] = {
 	    " AND uidvalidity = ? ORDER BY uid",
 	[S_PENDING_CLEAR] = "DELETE FROM inbox_pending WHERE inbox = ?"
 	    " AND (uidvalidity <> ?2 OR uid <= ?3)",
+#define SUB_COLS "id, list, address, coalesce(contact, 0)," \
+	" coalesce(org, 0), token, via, created"
+	[S_SUB_INSERT] = "INSERT INTO subscriber (list, address, contact, org,"
+	    " token, via, created) VALUES (lower(?), lower(?), ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (list, address) DO NOTHING",
+	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriber WHERE list = ?"
+	    " AND address = ?",
+	[S_SUB_BY_ID] = "SELECT " SUB_COLS " FROM subscriber WHERE id = ?",
+	[S_SUB_BY_TOKEN] = "SELECT " SUB_COLS " FROM subscriber"
+	    " WHERE token = ?",
+	[S_SUB_DELETE] = "DELETE FROM subscriber WHERE id = ?",
+	/* the digests still waiting for a subscriber who leaves */
+	[S_SUB_DROP_MAIL] = "UPDATE outbox SET status = 'dropped', updated = ?,"
+	    " last_error = 'unsubscribed' WHERE subscriber = ?"
+	    " AND status = 'pending'",
+	[S_SUBS_OF_LIST] = "SELECT " SUB_COLS " FROM subscriber WHERE list = ?"
+	    " ORDER BY address",
+	[S_SUBS_OF_ADDRESS] = "SELECT " SUB_COLS " FROM subscriber"
+	    " WHERE address = ? ORDER BY list",
+	[S_SUB_COUNT] = "SELECT count(*) FROM subscriber WHERE list = ?",
+	[S_REQ_INSERT] = "INSERT INTO subscribe_request (list, address, token,"
+	    " message, created, expires) VALUES (lower(?), lower(?), ?, ?, ?, ?)",
+	[S_REQ_BY_TOKEN] = "SELECT id, list, address, token, created, expires,"
+	    " done FROM subscribe_request WHERE token = ?",
+	[S_REQ_DONE] = "UPDATE subscribe_request SET done = ? WHERE id = ?",
+	[S_REQS_OF_LIST] = "SELECT address, created, expires FROM"
+	    " subscribe_request WHERE list = ? AND done IS NULL AND expires > ?"
+	    " ORDER BY id",
+	[S_CMD_INSERT] = "INSERT INTO list_command (message, command, list,"
+	    " address, token, result) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_MESSAGE_STATUS] = "UPDATE message SET status = ?, reason = ?"
+	    " WHERE id = ?",
+	[S_CMD_GET] = "SELECT command, list, address, token, result, message"
+	    " FROM list_command WHERE id = ?",
+	[S_DIGEST_LAST] = "SELECT max(period_end) FROM digest WHERE list = ?",
+	[S_DIGEST_INSERT] = "INSERT INTO digest (list, period_start,"
+	    " period_end, created, items) VALUES (lower(?), ?, ?, ?, ?)",
+	[S_DIGEST_QUEUED] = "UPDATE digest SET queued = ? WHERE id = ?",
+	[S_DIGEST_ITEM_INSERT] = "INSERT INTO digest_item (digest, seq,"
+	    " section, record, urgent) VALUES (?, ?, ?, ?, ?)",
+	[S_DIGEST_FLAG_INSERT] = "INSERT INTO digest_flag (outbox, seq,"
+	    " record, overdue) VALUES (?, ?, ?, ?)",
+	[S_DIGESTS_OF_LIST] = "SELECT id, period_start, period_end, created,"
+	    " items, queued FROM digest WHERE list = ? ORDER BY period_start"
+	    " DESC LIMIT ?",
+	[S_DIGEST_GET] = "SELECT id, list, period_start, period_end, created,"
+	    " items, queued FROM digest WHERE id = ?",
+	[S_DIGEST_ITEMS] = "SELECT di.section, di.urgent, r.id, r.ref,"
+	    " r.fields, coalesce(o.name, c.address), r.routed, r.url"
+	    " FROM digest_item di JOIN record r ON r.id = di.record"
+	    " LEFT JOIN org o ON o.id = r.org"
+	    " LEFT JOIN contact c ON c.id = r.contact"
+	    " WHERE di.digest = ? ORDER BY di.seq",
+	[S_DIGEST_FLAGS] = "SELECT df.overdue, r.id, r.ref, r.fields,"
+	    " coalesce(o.name, c.address), r.routed, r.url"
+	    " FROM digest_flag df JOIN record r ON r.id = df.record"
+	    " LEFT JOIN org o ON o.id = r.org"
+	    " LEFT JOIN contact c ON c.id = r.contact"
+	    " WHERE df.outbox = ? ORDER BY df.seq",
+	/* hub submissions routed in [?1, ?2) */
+	[S_DIGEST_HUB] = "SELECT '0', r.id, r.ref, r.fields,"
+	    " coalesce(o.name, c.address), r.routed, r.url"
+	    " FROM record r LEFT JOIN org o ON o.id = r.org"
+	    " LEFT JOIN contact c ON c.id = r.contact"
+	    " WHERE r.kind = 'hub' AND r.status = 'routed'"
+	    " AND r.routed >= ?1 AND r.routed < ?2 ORDER BY r.routed, r.id",
+	/* early warnings routed before ?1: urgent when a route says so */
+	[S_DIGEST_WARNINGS] = "SELECT EXISTS (SELECT 1 FROM route ro"
+	    " WHERE ro.record = r.id AND ro.urgent), r.id, r.ref, r.fields,"
+	    " coalesce(o.name, c.address), r.routed, r.url"
+	    " FROM record r LEFT JOIN org o ON o.id = r.org"
+	    " LEFT JOIN contact c ON c.id = r.contact"
+	    " WHERE r.kind = 'early-warning' AND r.status = 'routed'"
+	    " AND r.routed < ?1 ORDER BY r.routed, r.id",
+	/* the flags routed to contact ?1 before ?2 that no outcome received
+	 * before ?2 answers */
+	[S_OPEN_FLAGS] = "SELECT '0', r.id, r.ref, r.fields,"
+	    " coalesce(o.name, c.address), r.routed, r.url"
+	    " FROM record r LEFT JOIN org o ON o.id = r.org"
+	    " LEFT JOIN contact c ON c.id = r.contact"
+	    " WHERE r.kind = 'flag' AND r.status = 'routed' AND r.routed < ?2"
+	    " AND r.id IN (SELECT record FROM route WHERE contact = ?1)"
+	    " AND NOT EXISTS (SELECT 1 FROM outcome_target ot"
+	    " JOIN record oc ON oc.id = ot.record"
+	    " WHERE ot.flag = r.id AND oc.created < ?2)"
+	    " ORDER BY r.routed, r.id",
 };
 
 struct store {
@@ -1860,6 +2021,9 @@ store_outbox_add(struct store *st, const struct outbox_row *o, int64_t *id_r,
 	bind_text(s, 7, now);		/* due now */
 	bind_text(s, 8, now);
 	bind_id(s, 9, o->about);
+	bind_id(s, 10, o->digest);
+	bind_id(s, 11, o->subscriber);
+	bind_id(s, 12, o->command);
 	if (stmt_done(st, s, err, "queue mail") == -1)
 		return -1;
 	if (id_r != NULL)
@@ -1893,6 +2057,9 @@ outbox_read(sqlite3_stmt *s, struct outbox_item *o)
 	o->last_error = col_dup(s, 12);
 	o->message_id = col_dup(s, 13);
 	o->about = sqlite3_column_int64(s, 14);
+	o->digest = sqlite3_column_int64(s, 15);
+	o->subscriber = sqlite3_column_int64(s, 16);
+	o->command = sqlite3_column_int64(s, 17);
 }
 
 void
@@ -2265,4 +2432,485 @@ store_pending_clear(struct store *st, const char *inbox, uint32_t uidvalidity,
 	sqlite3_bind_int64(s, 2, uidvalidity);
 	sqlite3_bind_int64(s, 3, upto);
 	return stmt_done(st, s, err, "clear pending actions");
+}
+
+/* ----------------------------------------------------------------- lists */
+
+void
+subscriber_clear(struct subscriber *s)
+{
+	free(s->list);
+	free(s->address);
+	free(s->token);
+	free(s->via);
+	free(s->created);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+subscribers_free(struct subscriber **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		subscriber_clear(&(*v)[i]);
+	free(*v);
+	*v = NULL;
+}
+
+static void
+subscriber_read(sqlite3_stmt *s, struct subscriber *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->id = sqlite3_column_int64(s, 0);
+	sb->list = col_dup(s, 1);
+	sb->address = col_dup(s, 2);
+	sb->contact = sqlite3_column_int64(s, 3);
+	sb->org = sqlite3_column_int64(s, 4);
+	sb->token = col_dup(s, 5);
+	sb->via = col_dup(s, 6);
+	sb->created = col_dup(s, 7);
+}
+
+int
+store_subscriber_add(struct store *st, const struct subscriber *sb,
+    bool *added_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_SUB_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, sb->list);
+	bind_text(s, 2, sb->address);
+	bind_id(s, 3, sb->contact);
+	bind_id(s, 4, sb->org);
+	bind_text(s, 5, sb->token);
+	bind_text(s, 6, sb->via);
+	bind_text(s, 7, now);
+	if (stmt_done(st, s, err, "add a subscriber") == -1)
+		return -1;
+	if (added_r != NULL)
+		*added_r = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+static int
+subscriber_one(struct store *st, sqlite3_stmt *s, struct subscriber *sb,
+    bool *found_r, struct err *err)
+{
+	int rc;
+
+	*found_r = false;
+	memset(sb, 0, sizeof(*sb));
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		subscriber_read(s, sb);
+		*found_r = true;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read a subscriber");
+	return 0;
+}
+
+int
+store_subscriber_get(struct store *st, const char *list, const char *address,
+    struct subscriber *sb, bool *found_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_SUB_GET, err)) == NULL)
+		return -1;
+	bind_text(s, 1, list);
+	bind_text(s, 2, address);
+	return subscriber_one(st, s, sb, found_r, err);
+}
+
+int
+store_subscriber_by_id(struct store *st, int64_t id, struct subscriber *sb,
+    bool *found_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_SUB_BY_ID, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return subscriber_one(st, s, sb, found_r, err);
+}
+
+int
+store_subscriber_by_token(struct store *st, const char *token,
+    struct subscriber *sb, bool *found_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_SUB_BY_TOKEN, err)) == NULL)
+		return -1;
+	bind_text(s, 1, token);
+	return subscriber_one(st, s, sb, found_r, err);
+}
+
+int
+store_subscriber_remove(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_SUB_DROP_MAIL, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, now);
+	sqlite3_bind_int64(s, 2, id);
+	if (stmt_done(st, s, err, "drop a subscriber's digests") == -1)
+		return -1;
+	if ((s = stmt_get(st, S_SUB_DELETE, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return stmt_done(st, s, err, "remove a subscriber");
+}
+
+static int
+subscribers_run(struct store *st, enum stmt_id id, const char *key,
+    struct subscriber **v_r, size_t *n_r, struct err *err)
+{
+	struct subscriber *v = NULL;
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int rc;
+
+	*v_r = NULL;
+	*n_r = 0;
+	if ((s = stmt_get(st, id, err)) == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		subscriber_read(s, &v[n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		subscribers_free(&v, n);
+		return db_err(st, err, "read the subscribers");
+	}
+	*v_r = v;
+	*n_r = n;
+	return 0;
+}
+
+int
+store_subscribers(struct store *st, const char *list, struct subscriber **v_r,
+    size_t *n_r, struct err *err)
+{
+	return subscribers_run(st, S_SUBS_OF_LIST, list, v_r, n_r, err);
+}
+
+int
+store_subscriptions(struct store *st, const char *address,
+    struct subscriber **v_r, size_t *n_r, struct err *err)
+{
+	return subscribers_run(st, S_SUBS_OF_ADDRESS, address, v_r, n_r, err);
+}
+
+int
+store_subscriber_count(struct store *st, const char *list, size_t *n_r,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*n_r = 0;
+	if ((s = stmt_get(st, S_SUB_COUNT, err)) == NULL)
+		return -1;
+	bind_text(s, 1, list);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n_r = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_err(st, err, "count the subscribers");
+	return 0;
+}
+
+void
+sub_request_clear(struct sub_request *r)
+{
+	free(r->list);
+	free(r->address);
+	free(r->token);
+	free(r->created);
+	free(r->expires);
+	free(r->done);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+store_request_add(struct store *st, const char *list, const char *address,
+    const char *token, int64_t message, const char *expires, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_REQ_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, list);
+	bind_text(s, 2, address);
+	bind_text(s, 3, token);
+	bind_id(s, 4, message);
+	bind_text(s, 5, now);
+	bind_text(s, 6, expires);
+	return stmt_done(st, s, err, "record a subscription request");
+}
+
+int
+store_request_by_token(struct store *st, const char *token,
+    struct sub_request *r, bool *found_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*found_r = false;
+	memset(r, 0, sizeof(*r));
+	if ((s = stmt_get(st, S_REQ_BY_TOKEN, err)) == NULL)
+		return -1;
+	bind_text(s, 1, token);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(s, 0);
+		r->list = col_dup(s, 1);
+		r->address = col_dup(s, 2);
+		r->token = col_dup(s, 3);
+		r->created = col_dup(s, 4);
+		r->expires = col_dup(s, 5);
+		r->done = col_dup(s, 6);
+		*found_r = true;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read a subscription request");
+	return 0;
+}
+
+int
+store_request_done(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_REQ_DONE, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, now);
+	sqlite3_bind_int64(s, 2, id);
+	return stmt_done(st, s, err, "confirm a subscription request");
+}
+
+int
+store_requests_each(struct store *st, const char *list, const char *now,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_REQS_OF_LIST, err)) == NULL)
+		return -1;
+	bind_text(s, 1, list);
+	bind_text(s, 2, now);
+	return rows_run(st, s, cb, arg, err);
+}
+
+int
+store_command_add(struct store *st, int64_t message, const char *command,
+    const char *list, const char *address, const char *token,
+    const char *result, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_CMD_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, message);
+	bind_text(s, 2, command);
+	bind_text(s, 3, list);
+	bind_text(s, 4, address);
+	bind_text(s, 5, token);
+	bind_text(s, 6, result);
+	if (stmt_done(st, s, err, "record a list command") == -1)
+		return -1;
+	if (id_r != NULL)
+		*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_command_get(struct store *st, int64_t id, store_row_cb cb, void *arg,
+    struct err *err)
+{
+	return rows_each(st, S_CMD_GET, id, cb, arg, err);
+}
+
+int
+store_digest_last(struct store *st, const char *list, char end[32],
+    bool *found_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	const unsigned char *t;
+	int rc;
+
+	*found_r = false;
+	end[0] = '\0';
+	if ((s = stmt_get(st, S_DIGEST_LAST, err)) == NULL)
+		return -1;
+	bind_text(s, 1, list);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    (t = sqlite3_column_text(s, 0)) != NULL) {
+		snprintf(end, 32, "%s", (const char *)t);
+		*found_r = true;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_err(st, err, "read the last digest");
+	return 0;
+}
+
+int
+store_digest_add(struct store *st, const char *list, const char *start,
+    const char *end, size_t items, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *s;
+	char now[21];
+
+	if ((s = stmt_get(st, S_DIGEST_INSERT, err)) == NULL)
+		return -1;
+	now_text(now);
+	bind_text(s, 1, list);
+	bind_text(s, 2, start);
+	bind_text(s, 3, end);
+	bind_text(s, 4, now);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)items);
+	if (stmt_done(st, s, err, "record a digest") == -1)
+		return -1;
+	*id_r = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_digest_queued(struct store *st, int64_t id, size_t n, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_DIGEST_QUEUED, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
+	sqlite3_bind_int64(s, 2, id);
+	return stmt_done(st, s, err, "record a digest");
+}
+
+int
+store_digest_item_add(struct store *st, int64_t digest, int seq,
+    const char *section, int64_t record, bool urgent, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_DIGEST_ITEM_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, digest);
+	sqlite3_bind_int(s, 2, seq);
+	bind_text(s, 3, section);
+	sqlite3_bind_int64(s, 4, record);
+	sqlite3_bind_int(s, 5, urgent ? 1 : 0);
+	return stmt_done(st, s, err, "record a digest item");
+}
+
+int
+store_digest_flag_add(struct store *st, int64_t outbox, int seq,
+    int64_t record, bool overdue, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_DIGEST_FLAG_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, outbox);
+	sqlite3_bind_int(s, 2, seq);
+	sqlite3_bind_int64(s, 3, record);
+	sqlite3_bind_int(s, 4, overdue ? 1 : 0);
+	return stmt_done(st, s, err, "record a digest's open flag");
+}
+
+int
+store_digests_each(struct store *st, const char *list, size_t limit,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_DIGESTS_OF_LIST, err)) == NULL)
+		return -1;
+	bind_text(s, 1, list);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	return rows_run(st, s, cb, arg, err);
+}
+
+int
+store_digest_get(struct store *st, int64_t id, store_row_cb cb, void *arg,
+    struct err *err)
+{
+	return rows_each(st, S_DIGEST_GET, id, cb, arg, err);
+}
+
+int
+store_digest_items_each(struct store *st, int64_t digest, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	return rows_each(st, S_DIGEST_ITEMS, digest, cb, arg, err);
+}
+
+int
+store_digest_flags_each(struct store *st, int64_t outbox, store_row_cb cb,
+    void *arg, struct err *err)
+{
+	return rows_each(st, S_DIGEST_FLAGS, outbox, cb, arg, err);
+}
+
+int
+store_digest_hub_each(struct store *st, const char *start, const char *end,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_DIGEST_HUB, err)) == NULL)
+		return -1;
+	bind_text(s, 1, start);
+	bind_text(s, 2, end);
+	return rows_run(st, s, cb, arg, err);
+}
+
+int
+store_digest_warnings_each(struct store *st, const char *end,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	return rows_each_text(st, S_DIGEST_WARNINGS, end, cb, arg, err);
+}
+
+int
+store_open_flags_each(struct store *st, int64_t contact, const char *end,
+    store_row_cb cb, void *arg, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_OPEN_FLAGS, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, contact);
+	bind_text(s, 2, end);
+	return rows_run(st, s, cb, arg, err);
+}
+
+int
+store_message_status(struct store *st, int64_t msg, const char *status,
+    const char *reason, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_MESSAGE_STATUS, err)) == NULL)
+		return -1;
+	bind_text(s, 1, status);
+	bind_text(s, 2, reason);
+	sqlite3_bind_int64(s, 3, msg);
+	return stmt_done(st, s, err, "set a mail's status");
 }

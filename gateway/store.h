@@ -273,6 +273,9 @@ struct outbox_row {
 	const char *recipient;	/* address; NULL for "hub" */
 	bool urgent;
 	int64_t about;		/* an alert: the row that failed; 0 */
+	int64_t digest;		/* a digest: the digest; 0 */
+	int64_t subscriber;	/* a digest: to whom; 0 */
+	int64_t command;	/* an answer to a list command; 0 */
 };
 int store_outbox_add(struct store *st, const struct outbox_row *o,
     int64_t *id_r, struct err *err);
@@ -297,6 +300,9 @@ struct outbox_item {
 	char *last_error;
 	char *message_id;	/* fixed before the first attempt */
 	int64_t about;		/* an alert: the row that failed */
+	int64_t digest;
+	int64_t subscriber;
+	int64_t command;
 };
 void outbox_item_clear(struct outbox_item *o);
 void outbox_items_free(struct outbox_item **items, size_t n);
@@ -336,6 +342,111 @@ struct evidence_data {
 int store_evidence_data(struct store *st, int64_t rec,
     struct evidence_data **ev_r, size_t *n_r, struct err *err);
 void evidence_data_free(struct evidence_data **ev, size_t n);
+
+/* ---- lists: subscribers, subscription requests, commands, digests */
+struct subscriber {
+	int64_t id;
+	char *list;
+	char *address;
+	int64_t contact;	/* 0 when a CSO member */
+	int64_t org;		/* 0 when a contact */
+	char *token;		/* for List-Unsubscribe */
+	char *via;		/* "mail" or "coordinator" */
+	char *created;
+};
+void subscriber_clear(struct subscriber *s);
+void subscribers_free(struct subscriber **v, size_t n);
+/* *added_r false when the address was on the list already */
+int store_subscriber_add(struct store *st, const struct subscriber *s,
+    bool *added_r, struct err *err);
+int store_subscriber_get(struct store *st, const char *list,
+    const char *address, struct subscriber *s, bool *found_r,
+    struct err *err);
+int store_subscriber_by_id(struct store *st, int64_t id,
+    struct subscriber *s, bool *found_r, struct err *err);
+int store_subscriber_by_token(struct store *st, const char *token,
+    struct subscriber *s, bool *found_r, struct err *err);
+/* removes one, and drops the digests still waiting for them */
+int store_subscriber_remove(struct store *st, int64_t id, struct err *err);
+/* by address; or the lists of one address */
+int store_subscribers(struct store *st, const char *list,
+    struct subscriber **v_r, size_t *n_r, struct err *err);
+int store_subscriptions(struct store *st, const char *address,
+    struct subscriber **v_r, size_t *n_r, struct err *err);
+int store_subscriber_count(struct store *st, const char *list, size_t *n_r,
+    struct err *err);
+
+struct sub_request {
+	int64_t id;
+	char *list;
+	char *address;
+	char *token;
+	char *created;
+	char *expires;
+	char *done;		/* NULL until confirmed */
+};
+void sub_request_clear(struct sub_request *r);
+int store_request_add(struct store *st, const char *list,
+    const char *address, const char *token, int64_t message,
+    const char *expires, struct err *err);
+int store_request_by_token(struct store *st, const char *token,
+    struct sub_request *r, bool *found_r, struct err *err);
+int store_request_done(struct store *st, int64_t id, struct err *err);
+/* the requests of a list still waiting at `now`: address, created,
+ * expires */
+int store_requests_each(struct store *st, const char *list, const char *now,
+    store_row_cb cb, void *arg, struct err *err);
+
+/* a mail's status and reason, as a command decided them */
+int store_message_status(struct store *st, int64_t msg, const char *status,
+    const char *reason, struct err *err);
+/* a list command of a mail and what was done */
+int store_command_add(struct store *st, int64_t message, const char *command,
+    const char *list, const char *address, const char *token,
+    const char *result, int64_t *id_r, struct err *err);
+/* command, list, address, token, result, message */
+int store_command_get(struct store *st, int64_t id, store_row_cb cb,
+    void *arg, struct err *err);
+
+/* the end of the last period of a list (RFC 3339), or found false */
+int store_digest_last(struct store *st, const char *list, char end[32],
+    bool *found_r, struct err *err);
+int store_digest_add(struct store *st, const char *list, const char *start,
+    const char *end, size_t items, int64_t *id_r, struct err *err);
+int store_digest_queued(struct store *st, int64_t id, size_t n,
+    struct err *err);
+/* section "warning" or "hub" */
+int store_digest_item_add(struct store *st, int64_t digest, int seq,
+    const char *section, int64_t record, bool urgent, struct err *err);
+int store_digest_flag_add(struct store *st, int64_t outbox, int seq,
+    int64_t record, bool overdue, struct err *err);
+/* the last `limit` digests of a list, newest first: id, period_start,
+ * period_end, created, items, queued */
+int store_digests_each(struct store *st, const char *list, size_t limit,
+    store_row_cb cb, void *arg, struct err *err);
+/* id, list, period_start, period_end, created, items, queued */
+int store_digest_get(struct store *st, int64_t id, store_row_cb cb,
+    void *arg, struct err *err);
+/*
+ * Records for digests, each row: a flag ("1" urgent, or for
+ * store_digest_items_each the section then that), record id, ref,
+ * fields (JSON), organisation (or contact address), routed, url.
+ */
+/* section, urgent, id, ref, fields, org, routed, url; in seq order */
+int store_digest_items_each(struct store *st, int64_t digest,
+    store_row_cb cb, void *arg, struct err *err);
+/* overdue, id, ref, fields, org, routed, url; in seq order */
+int store_digest_flags_each(struct store *st, int64_t outbox,
+    store_row_cb cb, void *arg, struct err *err);
+/* hub submissions routed in [start, end) */
+int store_digest_hub_each(struct store *st, const char *start,
+    const char *end, store_row_cb cb, void *arg, struct err *err);
+/* early warnings routed before end; the flag: a route made it urgent */
+int store_digest_warnings_each(struct store *st, const char *end,
+    store_row_cb cb, void *arg, struct err *err);
+/* flags routed to a contact before end that no outcome answered before */
+int store_open_flags_each(struct store *st, int64_t contact,
+    const char *end, store_row_cb cb, void *arg, struct err *err);
 
 /* ---- IMAP inboxes: the cursor and the after actions still to do */
 int store_inbox_get(struct store *st, const char *inbox,

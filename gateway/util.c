@@ -364,6 +364,79 @@ time_rfc3339(int64_t t, char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int
+time_parse(const char *s, int64_t *t_r)
+{
+	struct tm tm;
+	long long v;
+	const char *end;
+	int oh, om, sign;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (str_tonum(s, 0, INT64_MAX, &v) == 0) {
+		*t_r = v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL)
+		return -1;
+	if (*end == ':') {
+		if (end[1] < '0' || end[1] > '9' || end[2] < '0' ||
+		    end[2] > '9')
+			return -1;
+		tm.tm_sec = (end[1] - '0') * 10 + (end[2] - '0');
+		if (tm.tm_sec > 60)
+			return -1;
+		end += 3;
+	}
+	*t_r = (int64_t)timegm(&tm);
+	if (strcmp(end, "Z") == 0 || strcmp(end, "z") == 0)
+		return 0;
+	if ((*end != '+' && *end != '-') || strlen(end) != 6 ||
+	    sscanf(end + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
+		return -1;
+	sign = *end == '-' ? -1 : 1;
+	*t_r -= sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+void
+token_new(char out[33])
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char r[20];
+	size_t i;
+
+	if (gnutls_rnd(GNUTLS_RND_RANDOM, r, sizeof(r)) < 0)
+		fatalx("gnutls_rnd failed");
+	/* 160 bits, 5 at a time */
+	for (i = 0; i < 32; i++) {
+		size_t bit = i * 5, byte = bit / 8, shift = bit % 8;
+		unsigned v = (unsigned)r[byte] << 8;
+
+		if (byte + 1 < sizeof(r))
+			v |= r[byte + 1];
+		out[i] = alphabet[(v >> (11 - shift)) & 31];
+	}
+	out[32] = '\0';
+	explicit_bzero(r, sizeof(r));
+}
+
+bool
+token_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != 32)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '2' && s[i] <= '7')))
+			return false;
+	return true;
+}
+
 #define SECRET_MAX	(16 * 1024)	/* a password or a token */
 
 void

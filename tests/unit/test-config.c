@@ -79,7 +79,7 @@ main(void)
 		  "[imap]\nhost = x\n",
 		  5, "F:2: address: 'not-an-address' is not a mail address\n"
 		  "F:4: policy: 'maybe' is not a policy (dmarc, dkim or none)\n"
-		  "F:6: unknown section '[imap]' (known: [gateway], [auth], [limits], [daemon], [routing], [smtp], [hub], [delivery], [inbox NAME])\n"
+		  "F:6: unknown section '[imap]' (known: [gateway], [auth], [limits], [daemon], [routing], [smtp], [hub], [delivery], [digest], [list NAME], [inbox NAME])\n"
 		  "F: [gateway] address is missing: the gateway's own mail address\n"
 		  "F: [auth] authserv_id is missing: the host name your receiving "
 		  "MTA writes in Authentication-Results (or policy = none, for "

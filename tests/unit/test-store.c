@@ -104,11 +104,16 @@ out:
 	return out;
 }
 
-/* turns a store back into schema version 2: what migration 3 added goes */
+/* turns a store back into schema version 2: what migrations 3 and 4
+ * added goes */
 static int
 downgrade_to_2(const char *path)
 {
 	static const char sql[] =
+	    "DROP TABLE digest_flag; DROP TABLE digest_item; DROP TABLE digest;"
+	    "DROP TABLE list_command; DROP TABLE subscribe_request;"
+	    "DROP TABLE subscriber; DROP INDEX record_routed;"
+	    "DROP INDEX outcome_target_flag_record;"
 	    "DROP TABLE outbox; DROP TABLE route_trace; DROP TABLE route;"
 	    "DROP TABLE contact_group_member; DROP TABLE contact_group;"
 	    "ALTER TABLE record DROP COLUMN routed;"
@@ -258,7 +263,7 @@ main(void)
 	snprintf(path, sizeof(path), "%s/flagpost.db", dir);
 	err_clear(&err);
 	ok(store_open(path, &st, &err) == 0, "open creates the store: %s", err.msg);
-	is_int(store_schema_version(st), 3, "migrated to the latest version");
+	is_int(store_schema_version(st), 4, "migrated to the latest version");
 
 	memset(&o, 0, sizeof(o));
 	o.name = s_cso;
@@ -460,7 +465,7 @@ main(void)
 	    "without the tables of version 3");
 	ok(store_open(path, &st, &err) == 0, "open a version 2 store: %s",
 	    err.msg);
-	is_int(store_schema_version(st), 3, "upgraded to version 3");
+	is_int(store_schema_version(st), 4, "upgraded to the latest version");
 	is_str(sql_row(path, "SELECT count(*) FROM sqlite_schema WHERE name IN"
 	    " ('contact_group', 'contact_group_member', 'route', 'route_trace',"
 	    " 'outbox', 'route_record', 'route_contact', 'outbox_due',"
@@ -675,15 +680,16 @@ main(void)
 			int rc;
 		} queue[] = {
 			{ { "notice", 2, 0, 1, "trust@youtube.example.com",
-			    true, 0 }, 0 },
-			{ { "hub", 2, 0, 0, NULL, false, 0 }, 0 },
-			{ { "ack", 2, 1, 0, "anna@cso.example.org", false, 0 },
-			    0 },
+			    true, 0, 0, 0, 0 }, 0 },
+			{ { "hub", 2, 0, 0, NULL, false, 0, 0, 0, 0 }, 0 },
+			{ { "ack", 2, 1, 0, "anna@cso.example.org", false, 0,
+			    0, 0, 0 }, 0 },
 			{ { "error", 0, 3, 0, "anna@cso.example.org", false,
-			    0 }, 0 },
-			{ { "alert", 2, 0, 0, "coord@example.org", false, 1 },
-			    0 },
-			{ { "fax", 2, 0, 0, "x@example.org", false, 0 }, -1 },
+			    0, 0, 0, 0 }, 0 },
+			{ { "alert", 2, 0, 0, "coord@example.org", false, 1,
+			    0, 0, 0 }, 0 },
+			{ { "fax", 2, 0, 0, "x@example.org", false, 0, 0, 0,
+			    0 }, -1 },
 		};
 		struct rows rows;
 		int64_t oid, last = 0;
@@ -726,7 +732,7 @@ main(void)
 	store_close(&st);
 
 	ok(store_open(path, &st, &err) == 0, "reopen");
-	is_int(store_schema_version(st), 3, "migrations are not repeated");
+	is_int(store_schema_version(st), 4, "migrations are not repeated");
 	store_close(&st);
 
 	sqlite3_open(path, &db);
