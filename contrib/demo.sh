@@ -80,6 +80,13 @@ token_file = $demo/hub.token
 
 [delivery]
 templates = $top/templates
+
+[digest]
+timezone = Europe/Brussels
+
+[list weekly]
+description = Weekly digest of the Code of Conduct gateway
+schedule = weekly mon 08:00
 CONF
 inbox_config flags implicit "$DV_IMAPS" "after = move:Processed"
 
@@ -99,6 +106,9 @@ for g in facebook instagram x linkedin snapchat twitch dailymotion jeuxvideo \
 	fp contacts group add "$g" "desk@$g.example" >/dev/null
 done
 fp contacts group list
+
+say "the coordinator subscribes the YouTube desk to the weekly digest"
+fp lists subscribe weekly trust@youtube.example.com
 
 say "flagpost check: the configuration, the rules of rules/ and their contacts"
 fp check
@@ -153,6 +163,48 @@ for pick in "Subject: \[FLG-" "Subject: Accepted:" "Subject: Not accepted:"; do
 import email, email.policy, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
 for h in ("From", "To", "Reply-To", "Subject", "Message-ID", "In-Reply-To", "Auto-Submitted", "Importance"):
+    if m[h]:
+        print("%s: %s" % (h, m[h]))
+print()
+print(m.get_body(("plain",)).get_content())
+PY
+done
+
+say "Anna asked for the weekly digest by mail (7-subscribe.eml): she got a confirmation"
+confirm=$(grep -l '^Subject: confirm ' "$demo"/smtp/*.eml | head -n 1)
+token=$(sed -n 's/^Subject: confirm \([a-z2-7]*\).*/\1/p' "$confirm")
+grep -E '^(To|Reply-To|Subject):' "$confirm"
+echo "flagpost lists show weekly, before she answers:"
+fp lists show weekly | sed -n '/^subscribers/,$p'
+
+say "Anna answers the confirmation; the gateway subscribes her"
+cat >"$demo/confirm.eml" <<MAIL
+Authentication-Results: mx.gateway.example.eu; dkim=pass header.d=cso.example.org; dmarc=pass header.from=cso.example.org
+From: Anna Kowalska <anna@cso.example.org>
+To: flags+confirm-$token@gateway.example.eu
+Subject: Re: confirm $token: subscribe to weekly
+Date: Sat, 28 Nov 2026 09:40:00 +0100
+Message-ID: <sample-7-confirm@cso.example.org>
+Content-Type: text/plain; charset=utf-8
+
+Yes, please.
+MAIL
+fp ingest "$demo/confirm.eml"
+fp lists list
+
+next=$(fp lists list | awk '$1 == "weekly" {print $NF}')
+say "flagpost digest run --now $next: the digest of the week, composed once, queued to each subscriber"
+fp digest run --now "$next" --dry-run
+FLAGPOST_NOW=$next fp digest run
+FLAGPOST_NOW=$next fp digest run
+FLAGPOST_NOW=$next fp run-once | grep '^delivery'
+
+for f in $(grep -l '^List-Id:' "$demo"/smtp/*.eml | head -n 1); do
+	say "$(basename "$f"): a digest as the subscriber reads it"
+	python3 - "$f" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+for h in ("From", "To", "Subject", "List-Id", "List-Unsubscribe", "List-Help", "List-Post", "Precedence", "Auto-Submitted"):
     if m[h]:
         print("%s: %s" % (h, m[h]))
 print()

@@ -309,6 +309,21 @@ lists_unsubscribe(struct store *st, const char *list, const char *address,
 
 /* ------------------------------------------------------------ commands */
 
+static int answer(const struct config *cfg, struct store *st, int64_t msg,
+    int64_t cmd, const char *to, struct err *err);
+
+int
+lists_welcome(const struct config *cfg, struct store *st, const char *list,
+    const char *address, struct err *err)
+{
+	int64_t cmd;
+
+	if (store_command_add(st, 0, "subscribe", list, address, NULL,
+	    "subscribed", &cmd, err) == -1)
+		return -1;
+	return answer(cfg, st, 0, cmd, address, err);
+}
+
 /* the answer: an ack row with the command, within the daily cap */
 static int
 answer(const struct config *cfg, struct store *st, int64_t msg,

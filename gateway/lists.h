@@ -44,7 +44,10 @@ const char *list_cmd_name(enum list_cmd_kind k);
 int lists_member(struct store *st, const char *address, int64_t *contact_r,
     int64_t *org_r, struct err *err);
 
-/* a coordinator's changes, no confirmation; ERR_MSG saying why not */
+/* a coordinator's changes, no confirmation; ERR_MSG saying why not.
+ * lists_welcome queues the "subscribed" mail to a new subscriber. */
+int lists_welcome(const struct config *cfg, struct store *st,
+    const char *list, const char *address, struct err *err);
 int lists_subscribe(struct store *st, const char *list, const char *address,
     const char *via, bool *added_r, struct err *err);
 int lists_unsubscribe(struct store *st, const char *list,

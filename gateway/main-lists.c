@@ -435,7 +435,9 @@ cmd_lists(int argc, char **argv)
 		for (i = 2; i < argc; i++) {
 			if (strcmp(sub, "subscribe") == 0) {
 				if (lists_subscribe(st, l->name, argv[i],
-				    "coordinator", &changed, &err) == -1)
+				    "coordinator", &changed, &err) == -1 ||
+				    (changed && lists_welcome(cfg, st, l->name,
+				    argv[i], &err) == -1))
 					break;
 				printf("%s: %s%s\n", l->name, argv[i], changed ?
 				    " subscribed" : " was subscribed already");

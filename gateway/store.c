@@ -202,7 +202,7 @@ static const char *const migrations[] = {
 	/* what a mail asked of the lists, and what was done */
 	"CREATE TABLE list_command ("
 	"  id INTEGER PRIMARY KEY,"
-	"  message INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  message INTEGER REFERENCES message(id) ON DELETE CASCADE,"
 	"  command TEXT NOT NULL,"
 	"  list TEXT,"
 	"  address TEXT,"
@@ -2726,7 +2726,7 @@ store_command_add(struct store *st, int64_t message, const char *command,
 
 	if ((s = stmt_get(st, S_CMD_INSERT, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, message);
+	bind_id(s, 1, message);
 	bind_text(s, 2, command);
 	bind_text(s, 3, list);
 	bind_text(s, 4, address);

@@ -400,7 +400,7 @@ int store_requests_each(struct store *st, const char *list, const char *now,
 /* a mail's status and reason, as a command decided them */
 int store_message_status(struct store *st, int64_t msg, const char *status,
     const char *reason, struct err *err);
-/* a list command of a mail and what was done */
+/* a list command of a mail (0: a coordinator's) and what was done */
 int store_command_add(struct store *st, int64_t message, const char *command,
     const char *list, const char *address, const char *token,
     const char *result, int64_t *id_r, struct err *err);

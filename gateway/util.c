@@ -338,17 +338,11 @@ int64_t
 now_epoch(void)
 {
 	const char *s;
-	struct tm tm;
-	long long v;
-	char *end;
+	int64_t t;
 
 	if ((s = getenv("FLAGPOST_NOW")) != NULL && *s != '\0') {
-		if (str_tonum(s, 0, INT64_MAX, &v) == 0)
-			return v;
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-		if (end != NULL && (*end == 'Z' || *end == '\0'))
-			return (int64_t)timegm(&tm);
+		if (time_parse(s, &t) == 0)
+			return t;
 		log_warnx("FLAGPOST_NOW '%s' is not a time; using the clock", s);
 	}
 	return (int64_t)time(NULL);
@@ -391,7 +385,7 @@ time_parse(const char *s, int64_t *t_r)
 		end += 3;
 	}
 	*t_r = (int64_t)timegm(&tm);
-	if (strcmp(end, "Z") == 0 || strcmp(end, "z") == 0)
+	if (*end == '\0' || strcmp(end, "Z") == 0 || strcmp(end, "z") == 0)
 		return 0;
 	if ((*end != '+' && *end != '-') || strlen(end) != 6 ||
 	    sscanf(end + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)

@@ -75,7 +75,7 @@ void uuid_v4(char out[37]);
 int64_t now_epoch(void);
 /* RFC 3339 UTC, e.g. 2026-11-28T10:00:00Z (21 bytes with the NUL) */
 void time_rfc3339(int64_t t, char out[21]);
-/* "2026-11-28T10:00:00Z", "...+01:00", "2026-11-28T10:00Z" or seconds
+/* "2026-11-28T10:00:00Z", "...+01:00", "2026-11-28T10:00Z" (no zone: UTC) or seconds
  * since the epoch; -1 when it is none of those */
 int time_parse(const char *s, int64_t *t_r);
 /* a secret token for an address: 32 characters [a-z2-7], 160 bits */
