@@ -188,6 +188,14 @@ cmd_check(int argc, char **argv)
 		    ic->after_folder ? ic->after_folder : "",
 		    ic->idle ? "IDLE" : "polling");
 	}
+	for (size_t i = 0; i < cfg->nlist; i++) {
+		const struct list_conf *l = &cfg->list[i];
+
+		printf("list %s: %s (%s), %s%s%s\n", l->name, l->schedule_text,
+		    l->sched.tz, l->hub ? "hub " : "",
+		    l->warnings ? "early-warnings " : "",
+		    l->flags ? "flags" : "");
+	}
 	n = check_rules(cfg);
 	if (n != 0) {
 		fprintf(stderr, "%s: %d problem%s\n", cfg->rules_dir, n,
