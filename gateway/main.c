@@ -192,9 +192,10 @@ cmd_check(int argc, char **argv)
 		const struct list_conf *l = &cfg->list[i];
 
 		printf("list %s: %s (%s), %s%s%s\n", l->name, l->schedule_text,
-		    l->sched.tz, l->hub ? "hub " : "",
-		    l->warnings ? "early-warnings " : "",
-		    l->flags ? "flags" : "");
+		    l->sched.tz, l->hub ? "hub" : "",
+		    l->warnings ? (l->hub ? ", early-warnings" :
+		    "early-warnings") : "", l->flags ? (l->hub || l->warnings ?
+		    ", flags" : "flags") : "");
 	}
 	n = check_rules(cfg);
 	if (n != 0) {
