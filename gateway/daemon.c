@@ -254,6 +254,7 @@ struct worker {
 static pthread_mutex_t kick_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t kick_cv = PTHREAD_COND_INITIALIZER;
 static unsigned long kicks;
+static unsigned long router_passes;	/* under kick_mu */
 
 #define ROUTER_INTERVAL 5	/* seconds: records from `flagpost ingest` */
 #define DELIVER_INTERVAL 2	/* seconds: mails whose retry comes due */
@@ -364,6 +365,9 @@ router_main(void *arg)
 				router_kick();
 		} while (more && !stopping);
 		failures = 0;
+		pthread_mutex_lock(&kick_mu);
+		router_passes++;
+		pthread_mutex_unlock(&kick_mu);
 		stage_wait(&seen, ROUTER_INTERVAL);
 		continue;
 failed:
@@ -385,9 +389,25 @@ digester_main(void *arg)
 	struct store *st = NULL;
 	struct err err;
 	unsigned failures = 0;
-	unsigned long seen = 0;
+	unsigned long seen = 0, passes, start_passes;
 	size_t queued;
+	int i;
 
+	pthread_mutex_lock(&kick_mu);
+	start_passes = router_passes;
+	pthread_mutex_unlock(&kick_mu);
+
+	/* after the router's first pass: what came in during a downtime is
+	 * routed before the digest that catches up is made (a minute at
+	 * most: a router that fails leaves it to the next digest) */
+	for (i = 0; w->set != NULL && i < 60 && !stopping; i++) {
+		pthread_mutex_lock(&kick_mu);
+		passes = router_passes;
+		pthread_mutex_unlock(&kick_mu);
+		if (passes > start_passes)
+			break;
+		nap(1);
+	}
 	while (!stopping) {
 		err_clear(&err);
 		if (st == NULL && store_open(w->cfg->store, &st, &err) == -1)
@@ -519,6 +539,7 @@ workers_start(const struct config *cfg, const struct rules *set)
 	}
 	if (cfg->nlist > 0) {
 		w[i].cfg = cfg;
+		w[i].set = set;
 		w[i].digester = true;
 		if (pthread_create(&w[i].tid, NULL, digester_main, &w[i]) != 0)
 			fatalx("cannot start the digest thread");

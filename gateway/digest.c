@@ -298,9 +298,15 @@ digest_collect(const struct config *cfg, struct store *st,
 			goto fail;
 	}
 	if (l->hub) {
+		char first[32];
+		bool found;
+
+		/* new in the period, and any routed too late for the digest
+		 * of its own period */
 		c.section = "hub";
-		if (store_digest_hub_each(st, p->start_text, p->end_text,
-		    hub_cb, &c, err) == -1)
+		if (store_digest_first(st, l->name, first, &found, err) == -1 ||
+		    store_digest_hub_each(st, l->name, found ? first :
+		    p->start_text, p->end_text, hub_cb, &c, err) == -1)
 			goto fail;
 	}
 	if (c.n > 1)

@@ -240,7 +240,7 @@ static const char *const migrations[] = {
 	"  overdue INTEGER NOT NULL,"
 	"  PRIMARY KEY (outbox, seq));"
 	/* digests: what was routed in a period; open flags of a contact */
-	"CREATE INDEX record_routed ON record(kind, routed);"
+	"CREATE INDEX record_kind_created ON record(kind, created);"
 	"CREATE INDEX outcome_target_flag_record ON outcome_target(flag, record);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -269,7 +269,7 @@ enum stmt_id {
 	S_SUBS_OF_LIST, S_SUBS_OF_ADDRESS, S_SUB_COUNT,
 	S_REQ_INSERT, S_REQ_BY_TOKEN, S_REQ_DONE, S_REQS_OF_LIST,
 	S_CMD_INSERT, S_CMD_GET, S_MESSAGE_STATUS,
-	S_DIGEST_LAST, S_DIGEST_INSERT, S_DIGEST_QUEUED, S_DIGEST_ITEM_INSERT,
+	S_DIGEST_LAST, S_DIGEST_FIRST, S_DIGEST_INSERT, S_DIGEST_QUEUED, S_DIGEST_ITEM_INSERT,
 	S_DIGEST_FLAG_INSERT, S_DIGESTS_OF_LIST, S_DIGEST_GET, S_DIGEST_ITEMS,
 	S_DIGEST_FLAGS, S_DIGEST_HUB, S_DIGEST_WARNINGS, S_OPEN_FLAGS,
 	S_NSTMT
@@ -476,6 +476,7 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_CMD_GET] = "SELECT command, list, address, token, result, message"
 	    " FROM list_command WHERE id = ?",
 	[S_DIGEST_LAST] = "SELECT max(period_end) FROM digest WHERE list = ?",
+	[S_DIGEST_FIRST] = "SELECT min(period_start) FROM digest WHERE list = ?",
 	[S_DIGEST_INSERT] = "INSERT INTO digest (list, period_start,"
 	    " period_end, created, items) VALUES (lower(?), ?, ?, ?, ?)",
 	[S_DIGEST_QUEUED] = "UPDATE digest SET queued = ? WHERE id = ?",
@@ -500,21 +501,27 @@ static const char *const stmt_sql[S_NSTMT] = {
 	    " LEFT JOIN org o ON o.id = r.org"
 	    " LEFT JOIN contact c ON c.id = r.contact"
 	    " WHERE df.outbox = ? ORDER BY df.seq",
-	/* hub submissions routed in [?1, ?2) */
+	/* hub submissions made in [?1, ?2), routed, in no digest of list ?3
+	 * yet (one routed late still comes, in the next digest) */
 	[S_DIGEST_HUB] = "SELECT '0', r.id, r.ref, r.fields,"
 	    " coalesce(o.name, c.address), r.routed, r.url"
 	    " FROM record r LEFT JOIN org o ON o.id = r.org"
 	    " LEFT JOIN contact c ON c.id = r.contact"
 	    " WHERE r.kind = 'hub' AND r.status = 'routed'"
-	    " AND r.routed >= ?1 AND r.routed < ?2 ORDER BY r.routed, r.id",
-	/* early warnings routed before ?1: urgent when a route says so */
+	    " AND r.created >= ?1 AND r.created < ?2"
+	    " AND NOT EXISTS (SELECT 1 FROM digest_item di"
+	    " JOIN digest d ON d.id = di.digest"
+	    " WHERE di.record = r.id AND d.list = ?3)"
+	    " ORDER BY r.created, r.id",
+	/* early warnings made before ?1 and routed: urgent when a route
+	 * says so */
 	[S_DIGEST_WARNINGS] = "SELECT EXISTS (SELECT 1 FROM route ro"
 	    " WHERE ro.record = r.id AND ro.urgent), r.id, r.ref, r.fields,"
 	    " coalesce(o.name, c.address), r.routed, r.url"
 	    " FROM record r LEFT JOIN org o ON o.id = r.org"
 	    " LEFT JOIN contact c ON c.id = r.contact"
 	    " WHERE r.kind = 'early-warning' AND r.status = 'routed'"
-	    " AND r.routed < ?1 ORDER BY r.routed, r.id",
+	    " AND r.created < ?1 ORDER BY r.created, r.id",
 	/* the flags routed to contact ?1 before ?2 that no outcome received
 	 * before ?2 answers */
 	[S_OPEN_FLAGS] = "SELECT '0', r.id, r.ref, r.fields,"
@@ -2746,9 +2753,9 @@ store_command_get(struct store *st, int64_t id, store_row_cb cb, void *arg,
 	return rows_each(st, S_CMD_GET, id, cb, arg, err);
 }
 
-int
-store_digest_last(struct store *st, const char *list, char end[32],
-    bool *found_r, struct err *err)
+static int
+digest_bound(struct store *st, enum stmt_id id, const char *list,
+    char end[32], bool *found_r, struct err *err)
 {
 	sqlite3_stmt *s;
 	const unsigned char *t;
@@ -2756,7 +2763,7 @@ store_digest_last(struct store *st, const char *list, char end[32],
 
 	*found_r = false;
 	end[0] = '\0';
-	if ((s = stmt_get(st, S_DIGEST_LAST, err)) == NULL)
+	if ((s = stmt_get(st, id, err)) == NULL)
 		return -1;
 	bind_text(s, 1, list);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
@@ -2766,8 +2773,22 @@ store_digest_last(struct store *st, const char *list, char end[32],
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
-		return db_err(st, err, "read the last digest");
+		return db_err(st, err, "read the digests of a list");
 	return 0;
+}
+
+int
+store_digest_last(struct store *st, const char *list, char end[32],
+    bool *found_r, struct err *err)
+{
+	return digest_bound(st, S_DIGEST_LAST, list, end, found_r, err);
+}
+
+int
+store_digest_first(struct store *st, const char *list, char start[32],
+    bool *found_r, struct err *err)
+{
+	return digest_bound(st, S_DIGEST_FIRST, list, start, found_r, err);
 }
 
 int
@@ -2869,15 +2890,16 @@ store_digest_flags_each(struct store *st, int64_t outbox, store_row_cb cb,
 }
 
 int
-store_digest_hub_each(struct store *st, const char *start, const char *end,
-    store_row_cb cb, void *arg, struct err *err)
+store_digest_hub_each(struct store *st, const char *list, const char *from,
+    const char *end, store_row_cb cb, void *arg, struct err *err)
 {
 	sqlite3_stmt *s;
 
 	if ((s = stmt_get(st, S_DIGEST_HUB, err)) == NULL)
 		return -1;
-	bind_text(s, 1, start);
+	bind_text(s, 1, from);
 	bind_text(s, 2, end);
+	bind_text(s, 3, list);
 	return rows_run(st, s, cb, arg, err);
 }
 

@@ -411,6 +411,9 @@ int store_command_get(struct store *st, int64_t id, store_row_cb cb,
 /* the end of the last period of a list (RFC 3339), or found false */
 int store_digest_last(struct store *st, const char *list, char end[32],
     bool *found_r, struct err *err);
+/* the start of the first period of a list, or found false */
+int store_digest_first(struct store *st, const char *list, char start[32],
+    bool *found_r, struct err *err);
 int store_digest_add(struct store *st, const char *list, const char *start,
     const char *end, size_t items, int64_t *id_r, struct err *err);
 int store_digest_queued(struct store *st, int64_t id, size_t n,
@@ -438,10 +441,13 @@ int store_digest_items_each(struct store *st, int64_t digest,
 /* overdue, id, ref, fields, org, routed, url; in seq order */
 int store_digest_flags_each(struct store *st, int64_t outbox,
     store_row_cb cb, void *arg, struct err *err);
-/* hub submissions routed in [start, end) */
-int store_digest_hub_each(struct store *st, const char *start,
-    const char *end, store_row_cb cb, void *arg, struct err *err);
-/* early warnings routed before end; the flag: a route made it urgent */
+/* hub submissions made in [from, end), routed, and in no digest of the
+ * list yet */
+int store_digest_hub_each(struct store *st, const char *list,
+    const char *from, const char *end, store_row_cb cb, void *arg,
+    struct err *err);
+/* early warnings made before end and routed; the flag: a route made it
+ * urgent */
 int store_digest_warnings_each(struct store *st, const char *end,
     store_row_cb cb, void *arg, struct err *err);
 /* flags routed to a contact before end that no outcome answered before */

@@ -112,7 +112,7 @@ downgrade_to_2(const char *path)
 	static const char sql[] =
 	    "DROP TABLE digest_flag; DROP TABLE digest_item; DROP TABLE digest;"
 	    "DROP TABLE list_command; DROP TABLE subscribe_request;"
-	    "DROP TABLE subscriber; DROP INDEX record_routed;"
+	    "DROP TABLE subscriber; DROP INDEX record_kind_created;"
 	    "DROP INDEX outcome_target_flag_record;"
 	    "DROP TABLE outbox; DROP TABLE route_trace; DROP TABLE route;"
 	    "DROP TABLE contact_group_member; DROP TABLE contact_group;"
