@@ -325,6 +325,16 @@ compose_check_field(const struct compose_header *h, struct err *err)
 	if (!utf8_valid(h->value, strlen(h->value)))
 		return err_set(err, ERR_MSG, "extra header %s is not valid "
 		    "UTF-8", h->name);
+	if (h->angle != NULL) {
+		for (p = h->angle; *p != '\0'; p++)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7f || *p == '<' || *p == '>')
+				break;
+		if (*h->angle == '\0' || *p != '\0')
+			return err_set(err, ERR_MSG, "extra header %s: '%s' "
+			    "cannot go between < and >", h->name,
+			    compose_shown(h->angle));
+	}
 	return 0;
 }
 
@@ -1163,7 +1173,11 @@ compose_headers(struct compose_wr *w, const struct compose *c,
 	}
 	for (i = 0; i < c->nextra; i++) {
 		compose_field(w, c->extra[i].name);
-		compose_text(w, c->extra[i].value);
+		if (c->extra[i].angle != NULL)
+			compose_mailbox(w, c->extra[i].value,
+			    c->extra[i].angle);
+		else
+			compose_text(w, c->extra[i].value);
 		compose_crlf(w);
 	}
 }

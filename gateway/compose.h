@@ -18,6 +18,9 @@ struct compose_attachment {
 struct compose_header {
 	const char *name;	/* "List-Id" */
 	const char *value;	/* ASCII, or UTF-8 text to encode (RFC 2047) */
+	const char *angle;	/* not NULL: value is a phrase, written as a
+				 * mailbox's display name is, then <angle>
+				 * (List-Id: "Weekly, EU" <weekly.example>) */
 };
 
 struct compose {

@@ -699,6 +699,20 @@ canon_platform(const char *w, struct buf *b)
 	return *w != '\0' ? w : NULL;
 }
 
+/* a zone the schedules can use; reported when not */
+static bool
+zone_ok(struct config_parse *cp, const char *value)
+{
+	struct schedule sc;
+
+	if (*value != '\0' && schedule_parse("daily 00:00", value, &sc, NULL,
+	    0) == 0)
+		return true;
+	problem(cp, cp->line, "timezone: '%s' is not a time zone (an IANA "
+	    "name such as Europe/Brussels, or UTC)", log_safe(value));
+	return false;
+}
+
 static void
 list_key(struct config_parse *cp, struct list_conf *l, const char *name,
     const char *value)
@@ -715,10 +729,13 @@ list_key(struct config_parse *cp, struct list_conf *l, const char *name,
 			    log_safe(value));
 		else
 			set_str(&l->label, value);
-	} else if (strcmp(name, "schedule") == 0)
+	} else if (strcmp(name, "schedule") == 0) {
 		set_str(&l->schedule_text, value);
-	else if (strcmp(name, "timezone") == 0)
-		set_str(&l->tz, value);
+		l->schedule_line = cp->line;
+	} else if (strcmp(name, "timezone") == 0) {
+		if (zone_ok(cp, value))
+			set_str(&l->tz, value);
+	}
 	else if (strcmp(name, "content") == 0) {
 		const char *p = value, *e;
 		char w[32];
@@ -777,7 +794,8 @@ list_check(struct config_parse *cp, struct list_conf *l)
 
 	if (!list_name_ok(l->name)) {
 		problem(cp, l->line, "[list %s]: a list name is lower-case "
-		    "letters, digits and '-', at most 64", log_safe(l->name));
+		    "letters, digits and '-', at most 64 characters, and does "
+		    "not start with '-'", log_safe(l->name));
 		return;
 	}
 	for (i = 0; &cp->cfg->list[i] != l; i++)
@@ -794,7 +812,8 @@ list_check(struct config_parse *cp, struct list_conf *l)
 	}
 	if (schedule_parse(l->schedule_text, l->tz != NULL ? l->tz :
 	    cp->cfg->digest_tz, &l->sched, why, sizeof(why)) == -1)
-		problem(cp, l->line, "[list %s] schedule: %s", l->name, why);
+		problem(cp, l->schedule_line, "[list %s] schedule: %s", l->name,
+		    why);
 }
 
 static int
@@ -1020,15 +1039,7 @@ config_handler(void *user, const char *section, const char *name,
 			goto unknown;
 	} else if (strcmp(section, "digest") == 0) {
 		if (strcmp(name, "timezone") == 0) {
-			struct schedule sc;
-			char why[256];
-
-			if (schedule_parse("daily 00:00", value, &sc, why,
-			    sizeof(why)) == -1)
-				problem(cp, cp->line, "timezone: '%s' is not a "
-				    "time zone (an IANA name such as "
-				    "Europe/Brussels, or UTC)", log_safe(value));
-			else
+			if (zone_ok(cp, value))
 				set_str(&cfg->digest_tz, value);
 		} else if (strcmp(name, "review_deadline") == 0)
 			set_duration(cp, name, value, 60, 365 * 86400,

@@ -42,6 +42,7 @@ struct list_conf {
 	char *description;		/* NAME unless set */
 	char *label;			/* the List-Id label; NAME unless set */
 	char *schedule_text;		/* as written */
+	unsigned schedule_line;
 	char *tz;			/* NULL: [digest] timezone */
 	struct schedule sched;		/* in its zone */
 	bool hub, warnings, flags;	/* content */

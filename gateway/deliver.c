@@ -41,6 +41,11 @@ struct deliver {
 	char *password;
 	char *token;
 	char *reply_to;		/* local+outcome@domain */
+	/* the items of the last digest composed: the same for every
+	 * subscriber, read and parsed once */
+	int64_t digest;
+	struct digest_item *items;
+	size_t nitems;
 };
 
 enum {
@@ -264,6 +269,7 @@ deliver_free(struct deliver **dp)
 	secret_free(&d->password);
 	secret_free(&d->token);
 	free(d->reply_to);
+	digest_items_free(&d->items, d->nitems);
 	free(d);
 	*dp = NULL;
 }
@@ -1018,34 +1024,41 @@ digest_mail_values(struct deliver *d, struct store *st,
 		    NULL, 0);
 		l = &fallback;
 	}
-	if (store_digest_items_each(st, o->digest, items_cb, &items,
-	    err) == -1)
-		goto out;
+	if (d->items == NULL || d->digest != o->digest) {
+		digest_items_free(&d->items, d->nitems);
+		d->nitems = 0;
+		d->digest = 0;
+		if (store_digest_items_each(st, o->digest, items_cb, &items,
+		    err) == -1)
+			goto out;
+		/* hub items: one heading per category, in the stored order */
+		for (size_t i = 0; i < items.n; i++) {
+			digest_item_parse(&items.v[i]);
+			items.v[i].order = (int)i;
+			if (i > 0 && items.v[i].section ==
+			    items.v[i - 1].section &&
+			    items.v[i].category != NULL &&
+			    items.v[i - 1].category != NULL &&
+			    strcmp(items.v[i].category,
+			    items.v[i - 1].category) == 0)
+				items.v[i].order = items.v[i - 1].order;
+		}
+		d->items = items.v;
+		d->nitems = items.n;
+		d->digest = o->digest;
+		items.v = NULL;
+		items.n = 0;
+	}
 	flags.flags = true;
 	if (store_digest_flags_each(st, o->id, items_cb, &flags, err) == -1)
 		goto out;
+	for (size_t i = 0; i < flags.n; i++)
+		digest_item_parse(&flags.v[i]);
 	if (time_parse(dr.start, &start) == -1 ||
 	    time_parse(dr.end, &end) == -1) {
 		err_set(err, ERR_SYS, "digest %lld has a bad period",
 		    (long long)o->digest);
 		goto out;
-	}
-	/* hub items: one heading per category, in the stored order */
-	for (size_t i = 0; i < items.n; i++)
-		items.v[i].order = (int)i;
-	for (size_t i = 1; i < items.n; i++) {
-		json_t *a = json_loads(items.v[i - 1].fields, 0, NULL);
-		json_t *b = json_loads(items.v[i].fields, 0, NULL);
-		const char *ca = json_string_value(json_object_get(a,
-		    "category"));
-		const char *cb = json_string_value(json_object_get(b,
-		    "category"));
-
-		if (items.v[i].section == items.v[i - 1].section &&
-		    ca != NULL && cb != NULL && strcmp(ca, cb) == 0)
-			items.v[i].order = items.v[i - 1].order;
-		json_decref(a);
-		json_decref(b);
 	}
 	if (o->contact > 0 && store_contact_get(st, o->recipient, &c,
 	    err) == -1)
@@ -1056,8 +1069,8 @@ digest_mail_values(struct deliver *d, struct store *st,
 	dm.list = l;
 	dm.start = start;
 	dm.end = end;
-	dm.items = items.v;
-	dm.nitems = items.n;
+	dm.items = d->items;
+	dm.nitems = d->nitems;
 	dm.flags = flags.v;
 	dm.nflags = flags.n;
 	dm.address = o->recipient;

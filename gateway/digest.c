@@ -27,9 +27,25 @@ digest_items_free(struct digest_item **v, size_t n)
 		free((*v)[i].org);
 		free((*v)[i].routed);
 		free((*v)[i].url);
+		free((*v)[i].category);
+		json_decref((*v)[i].json);
 	}
 	free(*v);
 	*v = NULL;
+}
+
+void
+digest_item_parse(struct digest_item *it)
+{
+	const char *c;
+
+	if (it->json != NULL)
+		return;
+	if ((it->json = json_loads(it->fields, 0, NULL)) == NULL)
+		it->json = json_object();
+	if ((c = json_string_value(json_object_get(it->json,
+	    "category"))) != NULL)
+		it->category = xstrdup(c);
 }
 
 void
@@ -175,6 +191,7 @@ item_take(struct collect *c, const char *const *col, bool urgent, int order,
 	it->order = order;
 	it->starts = starts;
 	it->overdue = overdue;
+	digest_item_parse(it);
 }
 
 /* a row: urgent flag, id, ref, fields, org, routed, url */
@@ -563,18 +580,21 @@ digest_headers(const struct config *cfg, const struct list_conf *l,
 	char *un;
 
 	memset(dh, 0, sizeof(*dh));
-	dh->list_id = xasprintf("%s <%s.%s>", l->description, l->label,
-	    at != NULL ? at + 1 : "invalid");
+	dh->list_id = xasprintf("%s.%s", l->label, at != NULL ? at + 1 :
+	    "invalid");
 	un = list_address(cfg, "unsubscribe", token);
 	dh->unsubscribe = xasprintf("<mailto:%s?subject=unsubscribe>", un);
 	free(un);
 	dh->help = xasprintf("<mailto:%s?subject=help>", cfg->address);
-	dh->h[dh->n++] = (struct compose_header){ "List-Id", dh->list_id };
+	dh->h[dh->n++] = (struct compose_header){ "List-Id", l->description,
+	    dh->list_id };
 	dh->h[dh->n++] = (struct compose_header){ "List-Unsubscribe",
-	    dh->unsubscribe };
-	dh->h[dh->n++] = (struct compose_header){ "List-Help", dh->help };
-	dh->h[dh->n++] = (struct compose_header){ "List-Post", "NO" };
-	dh->h[dh->n++] = (struct compose_header){ "Precedence", "list" };
+	    dh->unsubscribe, NULL };
+	dh->h[dh->n++] = (struct compose_header){ "List-Help", dh->help,
+	    NULL };
+	dh->h[dh->n++] = (struct compose_header){ "List-Post", "NO", NULL };
+	dh->h[dh->n++] = (struct compose_header){ "Precedence", "list",
+	    NULL };
 }
 
 void
@@ -629,7 +649,8 @@ static struct tval *
 item_values(const struct digest_item *it)
 {
 	struct tval *o = tval_obj();
-	json_t *fo = json_loads(it->fields, 0, NULL);
+	json_t *fo = it->json != NULL ? json_incref(it->json) :
+	    json_loads(it->fields, 0, NULL);
 	bool hub = it->section != NULL && strcmp(it->section, "hub") == 0;
 	char *summary;
 
@@ -655,7 +676,8 @@ static struct tval *
 flag_values(const struct config *cfg, const struct digest_item *it)
 {
 	struct tval *o = tval_obj();
-	json_t *fo = json_loads(it->fields, 0, NULL);
+	json_t *fo = it->json != NULL ? json_incref(it->json) :
+	    json_loads(it->fields, 0, NULL);
 	char deadline[21], *summary;
 	int64_t routed;
 
@@ -738,12 +760,9 @@ digest_values(const struct config *cfg, const struct digest_mail *dm)
 		const struct digest_item *it = &dm->items[i];
 
 		if (it->section != NULL && strcmp(it->section, "hub") == 0) {
-			json_t *fo = json_loads(it->fields, 0, NULL);
-			const char *c = fo != NULL ? json_string_value(
-			    json_object_get(fo, "category")) : NULL;
+			const char *c = it->category != NULL ? it->category :
+			    "other";
 
-			if (c == NULL)
-				c = "other";
 			if (cat == NULL || order != it->order) {
 				if (cat != NULL) {
 					tval_set(cat, "items", items);
@@ -763,7 +782,6 @@ digest_values(const struct config *cfg, const struct digest_mail *dm)
 				free(addr);
 			}
 			tval_push(items, item_values(it));
-			json_decref(fo);
 		} else if (it->urgent)
 			tval_push(urgent, item_values(it));
 		else

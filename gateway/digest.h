@@ -25,7 +25,11 @@ struct digest_item {
 	bool overdue;		/* an open flag past the review deadline */
 	int order;		/* hub: the category's place; warning: 0 */
 	int64_t starts;		/* warning: when it starts */
+	char *category;		/* hub: its category */
+	void *json;		/* the fields, parsed once (a json_t) */
 };
+/* parses the fields and notes the category, once */
+void digest_item_parse(struct digest_item *it);
 void digest_items_free(struct digest_item **v, size_t n);
 
 /* what a list has for the period [start, end) */
@@ -81,7 +85,7 @@ struct tval *digest_values(const struct config *cfg,
 struct digest_headers {
 	struct compose_header h[5];
 	size_t n;
-	char *list_id, *unsubscribe, *help;
+	char *list_id, *unsubscribe, *help;	/* list_id: label.domain */
 };
 void digest_headers(const struct config *cfg, const struct list_conf *l,
     const char *token, struct digest_headers *dh);

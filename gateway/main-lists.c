@@ -275,7 +275,7 @@ lists_show(const struct config *cfg, struct store *st,
 	next_text(l, next);
 	printf("list:        %s\n", l->name);
 	printf("description: %s\n", l->description);
-	printf("list-id:     %s <%s.%s>\n", l->description, l->label,
+	printf("list-id:     \"%s\" <%s.%s>\n", l->description, l->label,
 	    at != NULL ? at + 1 : "");
 	printf("schedule:    %s (%s)\n", l->schedule_text, l->sched.tz);
 	printf("next:        %s\n", next);

@@ -358,13 +358,29 @@ time_rfc3339(int64_t t, char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* n digits at s, as a number; -1 when they are not all digits */
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 int
 time_parse(const char *s, int64_t *t_r)
 {
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
 	struct tm tm;
 	long long v;
-	const char *end;
-	int oh, om, sign;
+	int y, mo, d, h, mi, sec = 0, oh, om, off = 0;
+	const char *p;
 
 	if (s == NULL || *s == '\0')
 		return -1;
@@ -372,26 +388,41 @@ time_parse(const char *s, int64_t *t_r)
 		*t_r = v;
 		return 0;
 	}
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL)
+	/* YYYY-MM-DDTHH:MM[:SS][Z|z|+HH:MM|-HH:MM] */
+	if (strlen(s) < 16 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':')
 		return -1;
-	if (*end == ':') {
-		if (end[1] < '0' || end[1] > '9' || end[2] < '0' ||
-		    end[2] > '9')
+	if ((y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 ||
+	    mo > 12 || (d = digits(s + 8, 2)) < 1 || d > mdays[mo - 1] ||
+	    (h = digits(s + 11, 2)) < 0 || h > 23 ||
+	    (mi = digits(s + 14, 2)) < 0 || mi > 59)
+		return -1;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
+		return -1;
+	p = s + 16;
+	if (*p == ':') {
+		if ((sec = digits(p + 1, 2)) < 0 || sec > 60)
 			return -1;
-		tm.tm_sec = (end[1] - '0') * 10 + (end[2] - '0');
-		if (tm.tm_sec > 60)
-			return -1;
-		end += 3;
+		p += 3;
 	}
-	*t_r = (int64_t)timegm(&tm);
-	if (*end == '\0' || strcmp(end, "Z") == 0 || strcmp(end, "z") == 0)
-		return 0;
-	if ((*end != '+' && *end != '-') || strlen(end) != 6 ||
-	    sscanf(end + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
+	if (*p == '+' || *p == '-') {
+		if (strlen(p) != 6 || p[3] != ':' ||
+		    (oh = digits(p + 1, 2)) < 0 || oh > 23 ||
+		    (om = digits(p + 4, 2)) < 0 || om > 59)
+			return -1;
+		off = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	} else if (!(*p == '\0' || ((*p == 'Z' || *p == 'z') &&
+	    p[1] == '\0')))
 		return -1;
-	sign = *end == '-' ? -1 : 1;
-	*t_r -= sign * (oh * 3600 + om * 60);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*t_r = (int64_t)timegm(&tm) - off;
 	return 0;
 }
 

@@ -798,6 +798,8 @@ test_structure(void)
 	struct compose_header x[3];
 	struct compose_attachment a;
 	struct compose c;
+	struct buf out = BUF_INIT(1024 * 1024);
+	struct err err;
 	char *msg, *names, *f;
 	const char *tp, *th, *ta, *alt;
 
@@ -829,6 +831,53 @@ test_structure(void)
 		free(msg);
 	}
 
+	/* a List-Id phrase: atoms, a quoted-string, or encoded words */
+	{
+		static const struct {
+			const char *phrase, *want;
+		} lid[] = {
+			{ "Weekly digest", "List-Id: Weekly digest "
+			    "<weekly.gateway.example.eu>" },
+			{ "Weekly: news, views (EU)", "List-Id: \"Weekly: news, "
+			    "views (EU)\" <weekly.gateway.example.eu>" },
+			{ "The \"best\" list", "List-Id: \"The \\\"best\\\" "
+			    "list\" <weekly.gateway.example.eu>" },
+			{ "Wochenübersicht", "List-Id: "
+			    "=?UTF-8?Q?Wochen=C3=BCbersicht?= "
+			    "<weekly.gateway.example.eu>" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(lid) / sizeof(lid[0]); k++) {
+			memset(x, 0, sizeof(x));
+			x[0].name = "List-Id";
+			x[0].value = lid[k].phrase;
+			x[0].angle = "weekly.gateway.example.eu";
+			base(&c);
+			c.extra = x;
+			c.nextra = 1;
+			if ((msg = make(&c, "List-Id phrase")) == NULL)
+				continue;
+			f = field(msg, "List-Id");
+			is_str(f, lid[k].want, "List-Id: the description as a "
+			    "phrase");
+			free(f);
+			free(msg);
+		}
+		memset(x, 0, sizeof(x));
+		x[0].name = "List-Id";
+		x[0].value = "Weekly";
+		x[0].angle = "weekly>x<y";
+		base(&c);
+		c.extra = x;
+		c.nextra = 1;
+		ok(compose_message(&c, &out, &err) == -1 &&
+		    strstr(err.msg, "cannot go between < and >") != NULL,
+		    "List-Id: an id with angle brackets is refused");
+		buf_reset(&out);
+	}
+
+	memset(x, 0, sizeof(x));
 	x[0].name = "List-Id";
 	x[0].value = "Flagpost notices <notices.gateway.example.eu>";
 	x[1].name = "X-Flagpost-Ref";
@@ -1661,6 +1710,7 @@ write_samples(const char *dir)
 	base(&c);
 	c.subject = "URGENT: flag F-2026-0003 (deadline 24 h)";
 	c.importance_high = true;
+	memset(x, 0, sizeof(x));
 	x[0].name = "List-Id";
 	x[0].value = "Flagpost notices <notices.gateway.example.eu>";
 	x[1].name = "List-Unsubscribe";
