@@ -1,4 +1,5 @@
 /* digest.c: the digests of the lists, composed once per list and period */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

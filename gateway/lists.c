@@ -272,18 +272,14 @@ int
 lists_subscribe(struct store *st, const char *list, const char *address,
     const char *via, bool *added_r, struct err *err)
 {
-	struct subscriber sb;
+	int64_t contact, org;
 	char token[33];
 
-	memset(&sb, 0, sizeof(sb));
-	if (lists_member(st, address, &sb.contact, &sb.org, err) == -1)
+	if (lists_member(st, address, &contact, &org, err) == -1)
 		return -1;
 	token_new(token);
-	sb.list = (char *)(uintptr_t)list;
-	sb.address = (char *)(uintptr_t)address;
-	sb.token = token;
-	sb.via = (char *)(uintptr_t)via;
-	return store_subscriber_add(st, &sb, added_r, err);
+	return store_subscriber_add(st, list, address, contact, org, token,
+	    via, added_r, err);
 }
 
 int
@@ -395,10 +391,12 @@ refuse(const struct config *cfg, struct store *st, int64_t msg,
 	return r;
 }
 
+/* whoever sends it: the token is the proof, and the answer goes to the
+ * subscriber, never to the sender */
 static int
 do_unsub_token(const struct config *cfg, struct store *st, int64_t msg,
-    const struct list_cmd *c, const char *from, bool verified,
-    char **refused_r, struct err *err)
+    const struct list_cmd *c, const char *from, char **refused_r,
+    struct err *err)
 {
 	struct subscriber sb;
 	bool found;
@@ -410,7 +408,6 @@ do_unsub_token(const struct config *cfg, struct store *st, int64_t msg,
 		return refuse(cfg, st, msg, c, from, false, refused_r, err,
 		    "The unsubscribe address is not (or no longer) valid: "
 		    "nobody is subscribed with it.");
-	(void)verified;
 	r = store_subscriber_remove(st, sb.id, err);
 	if (r == 0)
 		r = done(cfg, st, msg, c, sb.list, sb.address, NULL,
@@ -481,8 +478,7 @@ lists_apply(const struct config *cfg, struct store *st, int64_t msg,
 	*refused_r = NULL;
 	switch (c->kind) {
 	case LC_UNSUB_TOKEN:
-		return do_unsub_token(cfg, st, msg, c, from, verified,
-		    refused_r, err);
+		return do_unsub_token(cfg, st, msg, c, from, refused_r, err);
 	case LC_CONFIRM:
 		return do_confirm(cfg, st, msg, c, from, verified, refused_r,
 		    err);

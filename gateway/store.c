@@ -2480,7 +2480,8 @@ subscriber_read(sqlite3_stmt *s, struct subscriber *sb)
 }
 
 int
-store_subscriber_add(struct store *st, const struct subscriber *sb,
+store_subscriber_add(struct store *st, const char *list, const char *address,
+    int64_t contact, int64_t org, const char *token, const char *via,
     bool *added_r, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -2489,12 +2490,12 @@ store_subscriber_add(struct store *st, const struct subscriber *sb,
 	if ((s = stmt_get(st, S_SUB_INSERT, err)) == NULL)
 		return -1;
 	now_text(now);
-	bind_text(s, 1, sb->list);
-	bind_text(s, 2, sb->address);
-	bind_id(s, 3, sb->contact);
-	bind_id(s, 4, sb->org);
-	bind_text(s, 5, sb->token);
-	bind_text(s, 6, sb->via);
+	bind_text(s, 1, list);
+	bind_text(s, 2, address);
+	bind_id(s, 3, contact);
+	bind_id(s, 4, org);
+	bind_text(s, 5, token);
+	bind_text(s, 6, via);
 	bind_text(s, 7, now);
 	if (stmt_done(st, s, err, "add a subscriber") == -1)
 		return -1;

@@ -356,9 +356,11 @@ struct subscriber {
 };
 void subscriber_clear(struct subscriber *s);
 void subscribers_free(struct subscriber **v, size_t n);
-/* *added_r false when the address was on the list already */
-int store_subscriber_add(struct store *st, const struct subscriber *s,
-    bool *added_r, struct err *err);
+/* contact or org (the other 0); *added_r false when the address was on
+ * the list already */
+int store_subscriber_add(struct store *st, const char *list,
+    const char *address, int64_t contact, int64_t org, const char *token,
+    const char *via, bool *added_r, struct err *err);
 int store_subscriber_get(struct store *st, const char *list,
     const char *address, struct subscriber *s, bool *found_r,
     struct err *err);
