@@ -615,8 +615,9 @@ subscribed(struct store *st, const char *list, const char *address)
 	return found;
 }
 
+/* a configuration read from text, as the gateway reads its file */
 static struct config *
-lists_config(void)
+config_text(const char *text)
 {
 	char path[] = "/tmp/flagpost-lists-conf-XXXXXX";
 	struct config *cfg = NULL;
@@ -625,16 +626,22 @@ lists_config(void)
 
 	if ((fd = mkstemp(path)) == -1 || (fp = fdopen(fd, "w")) == NULL)
 		abort();
-	fputs("[gateway]\naddress = flags@gw.example.eu\n"
-	    "[auth]\npolicy = none\n"
-	    "[digest]\nconfirm_within = 7d\n"
-	    "[list weekly]\ndescription = Weekly best practices\n"
-	    "schedule = weekly mon 08:00\n", fp);
+	fputs(text, fp);
 	fclose(fp);
 	if (config_load(path, &cfg, NULL, NULL) != 0)
 		cfg = NULL;
 	unlink(path);
 	return cfg;
+}
+
+static struct config *
+lists_config(void)
+{
+	return config_text("[gateway]\naddress = flags@gw.example.eu\n"
+	    "[auth]\npolicy = none\n"
+	    "[digest]\nconfirm_within = 7d\n"
+	    "[list weekly]\ndescription = Weekly best practices\n"
+	    "schedule = weekly mon 08:00\n");
 }
 
 static void
@@ -1248,14 +1255,7 @@ labels(const struct digest_item *v, size_t n)
 static struct config *
 digest_config(void)
 {
-	char path[] = "/tmp/flagpost-digest-conf-XXXXXX";
-	struct config *cfg = NULL;
-	FILE *fp;
-	int fd;
-
-	if ((fd = mkstemp(path)) == -1 || (fp = fdopen(fd, "w")) == NULL)
-		abort();
-	fputs("[gateway]\naddress = flags@gw.example.eu\n"
+	return config_text("[gateway]\naddress = flags@gw.example.eu\n"
 	    "[auth]\npolicy = none\n"
 	    "[list all]\nschedule = weekly mon 00:00\n"
 	    "[list weekly]\ndescription = Weekly best practices\n"
@@ -1267,12 +1267,7 @@ digest_config(void)
 	    "[list fr]\nschedule = weekly mon 00:00\ncountry = fr\n"
 	    "content = early-warnings\n"
 	    "[list odd]\ndescription = Weekly: news, views (EU)\n"
-	    "id = odd-list\nschedule = weekly mon 00:00\n", fp);
-	fclose(fp);
-	if (config_load(path, &cfg, NULL, NULL) != 0)
-		cfg = NULL;
-	unlink(path);
-	return cfg;
+	    "id = odd-list\nschedule = weekly mon 00:00\n");
 }
 
 static void
