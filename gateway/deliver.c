@@ -978,7 +978,6 @@ items_cb(void *arg, const char *const *col)
 	it->org = col[k + 4] != NULL ? xstrdup(col[k + 4]) : NULL;
 	it->routed = col[k + 5] != NULL ? xstrdup(col[k + 5]) : NULL;
 	it->url = col[k + 6] != NULL ? xstrdup(col[k + 6]) : NULL;
-	/* hub items stay grouped by category in the stored order */
 	return 0;
 }
 
@@ -1031,18 +1030,8 @@ digest_mail_values(struct deliver *d, struct store *st,
 		if (store_digest_items_each(st, o->digest, items_cb, &items,
 		    err) == -1)
 			goto out;
-		/* hub items: one heading per category, in the stored order */
-		for (size_t i = 0; i < items.n; i++) {
+		for (size_t i = 0; i < items.n; i++)
 			digest_item_parse(&items.v[i]);
-			items.v[i].order = (int)i;
-			if (i > 0 && items.v[i].section ==
-			    items.v[i - 1].section &&
-			    items.v[i].category != NULL &&
-			    items.v[i - 1].category != NULL &&
-			    strcmp(items.v[i].category,
-			    items.v[i - 1].category) == 0)
-				items.v[i].order = items.v[i - 1].order;
-		}
 		d->items = items.v;
 		d->nitems = items.n;
 		d->digest = o->digest;

@@ -522,35 +522,37 @@ int
 digest_run(const struct config *cfg, struct store *st, const char *only,
     int64_t now, bool dry_run, FILE *out, size_t *queued_r, struct err *err)
 {
+	struct err e;
 	size_t i, queued = 0;
 	int ret = 0;
 
-	if (queued_r != NULL)
-		*queued_r = 0;
-	if (only != NULL && config_list(cfg, only) == NULL)
+	if (only != NULL && config_list(cfg, only) == NULL) {
+		if (queued_r != NULL)
+			*queued_r = 0;
 		return err_set(err, ERR_MSG, "there is no list '%s' in %s",
 		    only, cfg->path);
+	}
+	/* a list that fails stops no other: the first error is returned */
 	for (i = 0; i < cfg->nlist; i++) {
 		const struct list_conf *l = &cfg->list[i];
 
 		if (only != NULL && !str_ieq(l->name, only))
 			continue;
+		err_clear(&e);
 		if (dry_run) {
 			if (run_list(cfg, st, l, now, true, out, &queued,
-			    err) == -1)
-				return -1;
-			continue;
-		}
-		if (store_begin(st, err) == -1)
-			return -1;
-		if (run_list(cfg, st, l, now, false, out, &queued, err) == -1) {
+			    &e) == 0)
+				continue;
+		} else if (store_begin(st, &e) == 0) {
+			if (run_list(cfg, st, l, now, false, out, &queued,
+			    &e) == 0 && store_commit(st, &e) == 0)
+				continue;
 			store_rollback(st);
-			return -1;
 		}
-		if (store_commit(st, err) == -1) {
-			store_rollback(st);
-			return -1;
-		}
+		log_warnx("list %s: %s", l->name, e.msg);
+		if (ret == 0)
+			*err = e;
+		ret = -1;
 	}
 	if (queued_r != NULL)
 		*queued_r = queued;
@@ -712,8 +714,8 @@ digest_values(const struct config *cfg, const struct digest_mail *dm)
 	struct tval *root = tval_obj(), *o, *urgent, *warnings, *cats,
 	    *cat = NULL, *items = NULL, *flags;
 	char now[21], t[32], num[32], *addr;
+	const char *prev = NULL;
 	size_t i, shown, overdue = 0;
-	int order = -1;
 
 	o = tval_obj();
 	tval_set_str(o, "address", cfg->address);
@@ -764,14 +766,15 @@ digest_values(const struct config *cfg, const struct digest_mail *dm)
 			const char *c = it->category != NULL ? it->category :
 			    "other";
 
-			if (cat == NULL || order != it->order) {
+			/* the items come grouped: a heading per category */
+			if (cat == NULL || strcmp(prev, c) != 0) {
 				if (cat != NULL) {
 					tval_set(cat, "items", items);
 					tval_push(cats, cat);
 				}
 				cat = tval_obj();
 				items = tval_list();
-				order = it->order;
+				prev = c;
 				tval_set_str(cat, "name", c);
 				addr = xstrdup(c);
 				addr[0] = (char)(addr[0] >= 'a' && addr[0] <= 'z' ?

@@ -23,7 +23,7 @@ struct digest_item {
 	const char *section;	/* "warning" or "hub"; NULL for a flag */
 	bool urgent;		/* an urgent early warning */
 	bool overdue;		/* an open flag past the review deadline */
-	int order;		/* hub: the category's place; warning: 0 */
+	int order;		/* collecting: the category's place */
 	int64_t starts;		/* warning: when it starts */
 	char *category;		/* hub: its category */
 	void *json;		/* the fields, parsed once (a json_t) */
@@ -61,7 +61,9 @@ int digest_open_flags(const struct config *cfg, struct store *st,
  * one transaction that first checks again that the period is still due,
  * so a second run, or a run after a crash, queues nothing twice.  With
  * dry_run nothing is written and what would be sent is printed.  One
- * line per list goes to `out` (NULL: none).  ERR_MSG for an unknown list.
+ * line per list goes to `out` (NULL: none).  ERR_MSG for an unknown list;
+ * a list that fails is logged and stops no other, and the first error is
+ * returned.
  */
 int digest_run(const struct config *cfg, struct store *st, const char *only,
     int64_t now, bool dry_run, FILE *out, size_t *queued_r, struct err *err);

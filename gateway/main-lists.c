@@ -65,33 +65,6 @@ report_renamed(void *arg, const char *msg)
 }
 
 static int
-read_all(const char *path, char **data_r, size_t *len_r)
-{
-	struct buf b = BUF_INIT(16u * 1024 * 1024);
-	char chunk[8192];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_add(&b, chunk, n) == -1) {
-			errno = EFBIG;
-			fclose(fp);
-			buf_free(&b);
-			return -1;
-		}
-	if (ferror(fp)) {
-		fclose(fp);
-		buf_free(&b);
-		return -1;
-	}
-	fclose(fp);
-	*data_r = buf_detach(&b, len_r);
-	return 0;
-}
-
-static int
 write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
@@ -144,7 +117,8 @@ lists_add(const char *name, const char *const *keys, const char *const *vals,
 		config_free(&cfg);
 		return 1;
 	}
-	if (read_all(path, &old, &oldlen) == -1 || stat(path, &sb) == -1) {
+	if (file_read(path, 16u * 1024 * 1024, &old, &oldlen) == -1 ||
+	    stat(path, &sb) == -1) {
 		fprintf(stderr, "flagpost: %s: %s\n", path, strerror(errno));
 		config_free(&cfg);
 		return EX_IOERR;

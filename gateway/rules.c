@@ -1523,30 +1523,13 @@ rules_file_name(const char *name)
 static char *
 slurp(const char *path, size_t *len_r, const char **why_r)
 {
-	struct buf b = BUF_INIT(RULES_MAX_FILE);
-	char chunk[8192];
-	size_t n;
-	FILE *f;
+	char *data;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		*why_r = strerror(errno);
+	if (file_read(path, RULES_MAX_FILE, &data, len_r) == -1) {
+		*why_r = errno == EFBIG ? "larger than 4 MB" : strerror(errno);
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) == -1) {
-			*why_r = "larger than 4 MB";
-			fclose(f);
-			buf_free(&b);
-			return NULL;
-		}
-	if (ferror(f)) {
-		*why_r = strerror(errno);
-		fclose(f);
-		buf_free(&b);
-		return NULL;
-	}
-	fclose(f);
-	return buf_detach(&b, len_r);
+	return data;
 }
 
 int
@@ -1557,7 +1540,7 @@ rules_load(const char *dir, const struct rules_limits *lim,
 	struct dirent *de;
 	struct stat sb;
 	char **names = NULL, *text, *path;
-	const char *why;
+	const char *why = NULL;
 	size_t n = 0, i, len;
 	DIR *d;
 

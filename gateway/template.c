@@ -1145,34 +1145,19 @@ template_load_text(const char *file, const char *txt, const char *html,
 static char *
 slurp(const char *path, size_t *len_r, template_report_fn report, void *arg)
 {
-	struct buf b = BUF_INIT(TPL_MAX_FILE);
 	struct buf msg = BUF_INIT(4096);
-	char chunk[8192], *data = NULL;
-	size_t n;
-	FILE *f;
+	char *data = NULL;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if (file_read(path, TPL_MAX_FILE, &data, len_r) == 0)
+		return data;
+	if (errno == EFBIG)
+		buf_printf(&msg, "%s: larger than 1 MB", path);
+	else
 		buf_printf(&msg, "%s: cannot open: %s", path, strerror(errno));
-		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) == -1) {
-			buf_printf(&msg, "%s: larger than 1 MB", path);
-			goto out;
-		}
-	if (ferror(f)) {
-		buf_printf(&msg, "%s: cannot read: %s", path, strerror(errno));
-		goto out;
-	}
-	data = buf_detach(&b, len_r);
- out:
-	if (f != NULL)
-		fclose(f);
-	if (data == NULL && report != NULL)
+	if (report != NULL)
 		report(arg, buf_str(&msg));
-	buf_free(&b);
 	buf_free(&msg);
-	return data;
+	return NULL;
 }
 
 /* a language directory name: letters, digits, '_' and '-' */

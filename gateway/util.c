@@ -12,6 +12,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 
+#include "buf.h"
 #include "log.h"
 #include "util.h"
 
@@ -423,6 +424,36 @@ time_parse(const char *s, int64_t *t_r)
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	*t_r = (int64_t)timegm(&tm) - off;
+	return 0;
+}
+
+int
+file_read(const char *path, size_t max, char **data_r, size_t *len_r)
+{
+	struct buf b = BUF_INIT(max);
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+	int saved;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&b, chunk, n) == -1) {
+			fclose(f);
+			buf_free(&b);
+			errno = EFBIG;
+			return -1;
+		}
+	if (ferror(f)) {
+		saved = errno != 0 ? errno : EIO;
+		fclose(f);
+		buf_free(&b);
+		errno = saved;
+		return -1;
+	}
+	fclose(f);
+	*data_r = buf_detach(&b, len_r);
 	return 0;
 }
 

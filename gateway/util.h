@@ -78,6 +78,9 @@ void time_rfc3339(int64_t t, char out[21]);
 /* "2026-11-28T10:00:00Z", "...+01:00", "2026-11-28T10:00Z" (no zone: UTC) or seconds
  * since the epoch; -1 when it is none of those */
 int time_parse(const char *s, int64_t *t_r);
+/* a whole file of at most `max` bytes, NUL-terminated (malloc'd); -1 with
+ * errno set, EFBIG when it is larger */
+int file_read(const char *path, size_t max, char **data_r, size_t *len_r);
 /* a secret token for an address: 32 characters [a-z2-7], 160 bits */
 void token_new(char out[33]);
 /* a token as token_new writes them */

@@ -1,6 +1,9 @@
 /* test-util.c: strings, sizes, distances, UTF-8, hashing, the clock */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -97,5 +100,29 @@ main(void)
 	is_int(err_set(&e, ERR_TEMP, "store %s", "busy"), -1, "err_set returns -1");
 	is_str(e.msg, "store busy", "err_set formats");
 	is_int(e.cls, ERR_TEMP, "err_set sets the class");
+
+	/* file_read: all of it, NUL-terminated; a limit; a missing file */
+	{
+		char path[] = "/tmp/flagpost-util-XXXXXX", *data = NULL;
+		size_t len = 0;
+		FILE *fp;
+		int fd;
+
+		if ((fd = mkstemp(path)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+			abort();
+		fputs("line one\nline two\n", fp);
+		fclose(fp);
+		ok(file_read(path, 1024, &data, &len) == 0 && len == 18 &&
+		    strcmp(data, "line one\nline two\n") == 0,
+		    "file_read: the whole file");
+		free(data);
+		errno = 0;
+		ok(file_read(path, 10, &data, &len) == -1 && errno == EFBIG,
+		    "file_read: larger than the limit is EFBIG");
+		unlink(path);
+		errno = 0;
+		ok(file_read(path, 1024, &data, &len) == -1 && errno == ENOENT,
+		    "file_read: a missing file is ENOENT");
+	}
 	return tap_done();
 }
